@@ -1,0 +1,59 @@
+# drweb.cluster — the commands the README names. Every target installs what it needs (via `setup`).
+SHELL := /bin/bash
+NODES ?= 3
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+INVENTORY := tests/lab/state/inventory.yml
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: help setup lab lab-down packages demo report test lint sanity units unit integration molecule collection clean
+
+help:
+	@echo "make demo        set up this machine, build the $(NODES)-node lab and converge playbooks/site.yml (with a cluster report)"
+	@echo "make test        run every test (lint, sanity, units, double, lab integration, Molecule); last line 'N passed, N failed'"
+	@echo "make setup       Debian packages + $(VENV) (idempotent)"
+	@echo "make lab [NODES=3] / make lab-down   bring the lab of network-namespace hosts up / down"
+	@echo "make packages    build the drwcsd test double's installation packages"
+
+setup:
+	@bash tests/setup/setup.sh
+
+lab: setup
+	@$(PYTHON) tests/lab/lab.py up --nodes $(NODES)
+
+lab-down:
+	@if [ -x $(PYTHON) ]; then $(PYTHON) tests/lab/lab.py down; else python3 tests/lab/lab.py down; fi
+
+packages: setup
+	@$(PYTHON) tests/drwcsd_double/build.py
+
+collection: setup
+	@bash tests/setup/collection_path.sh
+
+demo: setup lab collection
+	@ansible-playbook playbooks/site.yml
+
+lint: setup collection
+	@$(PYTHON) tests/run_tests.py lint
+
+sanity: setup
+	@$(PYTHON) tests/run_tests.py sanity
+
+units: setup
+	@$(PYTHON) tests/run_tests.py units
+
+unit: setup
+	@$(PYTHON) tests/run_tests.py unit
+
+integration: setup lab collection
+	@$(PYTHON) tests/run_tests.py integration
+
+molecule: setup lab collection
+	@$(PYTHON) tests/run_tests.py molecule
+
+test: setup collection
+	@$(PYTHON) tests/run_tests.py all --nodes $(NODES)
+
+clean: lab-down
+	rm -rf .build tests/output tests/drwcsd_double/build

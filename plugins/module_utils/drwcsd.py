@@ -1,0 +1,190 @@
+# -*- coding: utf-8 -*-
+# Copyright: drweb.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The single source of Dr.Web Server (``drwcsd``) product facts used by drweb.cluster.
+
+Every path, file name, CLI verb, Web API call, SQL statement and schedule task name the collection relies on is
+defined here, and each one is registered in ``TOUCH_POINTS`` with its label from the product-facts reference:
+
+* ``CONFIRMED`` - stated in public Dr.Web documentation (the source is named);
+* ``INFERENCE`` - reasoned from confirmed facts;
+* ``GUESS`` - not stated anywhere public; ``playbooks/probe.yml`` collects what settles it on a real installation.
+
+``docs/compatibility.md`` lists the same register; a unit test keeps the two equal. Roles and modules must take
+these values from here (through ``drweb.cluster.server_facts``) rather than spell them again.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+# ---------------------------------------------------------------------------------------------------------------
+# Files and folders
+# ---------------------------------------------------------------------------------------------------------------
+HOME_DIR = '/opt/drwcs'
+VAR_DIR = '/var/opt/drwcs'
+ETC_DIR = VAR_DIR + '/etc'
+BIN_DIR = HOME_DIR + '/bin'
+DRWCSD_BINARY = BIN_DIR + '/drwcsd'
+DRWSIGN_BINARY = BIN_DIR + '/drwsign'
+CONFIG_FILE = ETC_DIR + '/drwcsd.conf'
+DOWNLOAD_CONFIG_FILE = ETC_DIR + '/download.conf'
+PRIVATE_KEY_FILE = ETC_DIR + '/drwcsd.pri'
+PUBLIC_KEY_FILE = ETC_DIR + '/drwcsd.pub'
+CERTIFICATE_FILE = ETC_DIR + '/drwcsd-certificate.pem'
+EMBEDDED_DATABASE_FILE = VAR_DIR + '/database.sqlite'
+REPOSITORY_DIR = VAR_DIR + '/repository'
+BACKUP_DIR = VAR_DIR + '/backup'
+LOG_FILE = VAR_DIR + '/log/drwcsd.log'
+INIT_SCRIPT = '/etc/init.d/drwcsd'
+SERVICE_NAME = 'drwcsd'
+SERVICE_USER = 'drwcs'
+SERVICE_GROUP = 'drwcs'
+PRODUCT_MARKER_DIR = '/etc/opt/drweb.com/software'
+PRODUCT_MARKER_FILE = PRODUCT_MARKER_DIR + '/drweb-esuite.remove'
+OPTIONS_FILE = PRODUCT_MARKER_DIR + '/drwcsd'
+
+# The installation package: vendor-style self-extracting archive, run unattended.
+INSTALLER_NAME_PATTERN = re.compile(r'^drweb-(?P<version>\d+\.\d+\.\d+)-esuite-server-linux-(?P<arch>[a-z0-9_]+)\.run$')
+INSTALLER_UNATTENDED_ARGUMENTS = ['--', '--non-interactive']
+
+# ---------------------------------------------------------------------------------------------------------------
+# Command line (drwcsd and drwsign)
+# ---------------------------------------------------------------------------------------------------------------
+DRWCSD_VERB_INITDB = 'initdb'
+DRWCSD_VERB_EXPORTDB = 'exportdb'
+DRWCSD_VERB_IMPORTDB = 'importdb'
+DRWCSD_VERB_UPGRADEDB = 'upgradedb'
+DRWCSD_VERB_VERIFYDB = 'verifydb'
+DRWSIGN_VERB_GENKEY = 'genkey'
+DRWSIGN_VERB_EXTRACT = 'extract'
+DRWSIGN_VERB_GENCERT = 'gencert'
+
+# ---------------------------------------------------------------------------------------------------------------
+# Web API (HTTP Basic on the first request: the Server never sends a 401 challenge)
+# ---------------------------------------------------------------------------------------------------------------
+WEB_API_HTTP_PORT = 9080
+WEB_API_HTTPS_PORT = 9081
+WEB_API_SUMMARY = '/api/server/summary.ds'
+WEB_API_KEYS = '/api/server/keys.ds'
+WEB_API_PUBLIC_KEY = '/api/server/public-key.ds'
+WEB_API_REPOSITORY_STATUS = '/api/server/repository-status.ds'
+WEB_API_TASKS = '/api/server/tasks.ds'
+WEB_API_TASK_UPDATE_REPOSITORIES = 'update_repositories'
+AGENT_PORT = 2193
+
+# ---------------------------------------------------------------------------------------------------------------
+# Database
+# ---------------------------------------------------------------------------------------------------------------
+SQL_SCHEMA_VERSION = 'SELECT dbver FROM dbstruct'
+# Schema version (dbstruct.dbver) each Server release needs.
+SCHEMA_VERSION_BY_RELEASE = {
+    '12.00.0': 473,
+    '13.00.0': 522,
+    '13.00.1': 542,
+}
+SQL_LICENCE_KEYS_TABLE = 'available_keys'
+# Which Servers the database knows and how many stations each registered.
+SQL_SERVERS = 'SELECT id, name, version FROM servers ORDER BY id'
+SQL_STATIONS_PER_SERVER = 'SELECT server_id, count(*) FROM stations GROUP BY server_id'
+
+# ---------------------------------------------------------------------------------------------------------------
+# Server schedule: the tasks the vendor wants on exactly one Server of a cluster
+# ---------------------------------------------------------------------------------------------------------------
+EXCLUSIVE_SCHEDULE_TASKS = (
+    'Purge old data',
+    'Backup sensitive data',
+    'Purge old stations',
+    'Purge expired stations',
+    'Purge unsent IS events',
+)
+
+# ---------------------------------------------------------------------------------------------------------------
+# Versions
+# ---------------------------------------------------------------------------------------------------------------
+# Release "13.00.1"; full build string "13.00.1.202310121" (MM.mm.p.YYYYMMDDn).
+RELEASE_PATTERN = re.compile(r'^(?P<major>\d{1,2})\.(?P<minor>\d{2})\.(?P<patch>\d+)(?:\.(?P<build>\d+))?$')
+
+
+def parse_release(text):
+    """Return the release ``MM.mm.p`` of a version or build string, or None when it is not one."""
+    match = RELEASE_PATTERN.match((text or '').strip())
+    if not match:
+        return None
+    return '%s.%s.%s' % (match.group('major'), match.group('minor'), match.group('patch'))
+
+
+def release_key(release):
+    """Sort key of a release string: ``13.00.1`` -> (13, 0, 1)."""
+    parsed = parse_release(release)
+    if parsed is None:
+        raise ValueError('not a Dr.Web Server release: %r' % (release,))
+    return tuple(int(part) for part in parsed.split('.'))
+
+
+def installer_release(file_name):
+    """Release named by an installation package's file name, or None."""
+    match = INSTALLER_NAME_PATTERN.match(file_name or '')
+    return match.group('version') if match else None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The register of touch-points (docs/compatibility.md mirrors it; tests/unit keeps them equal)
+# ---------------------------------------------------------------------------------------------------------------
+CONFIRMED = 'CONFIRMED'
+INFERENCE = 'INFERENCE'
+GUESS = 'GUESS'
+
+TOUCH_POINTS = (
+    # name, kind, value, label, product-facts reference
+    ('HOME_DIR', 'path', HOME_DIR, GUESS, '1.4, 1.5, T14'),
+    ('VAR_DIR', 'path', VAR_DIR, CONFIRMED, '1.4'),
+    ('ETC_DIR', 'path', ETC_DIR, CONFIRMED, '1.1'),
+    ('BIN_DIR', 'path', BIN_DIR, CONFIRMED, '1.5 (-bin-root default)'),
+    ('DRWCSD_BINARY', 'path', DRWCSD_BINARY, GUESS, '1.5, T14'),
+    ('DRWSIGN_BINARY', 'path', DRWSIGN_BINARY, GUESS, '1.5, T14'),
+    ('CONFIG_FILE', 'path', CONFIG_FILE, GUESS, '1.2, T1'),
+    ('DOWNLOAD_CONFIG_FILE', 'path', DOWNLOAD_CONFIG_FILE, GUESS, '3.5, T10'),
+    ('PRIVATE_KEY_FILE', 'path', PRIVATE_KEY_FILE, GUESS, '4.1 (name CONFIRMED), 4.7, T12'),
+    ('PUBLIC_KEY_FILE', 'path', PUBLIC_KEY_FILE, GUESS, '4.1 (name CONFIRMED), 4.7, T12'),
+    ('CERTIFICATE_FILE', 'path', CERTIFICATE_FILE, GUESS, '4.1 (name CONFIRMED), 4.7, T12'),
+    ('EMBEDDED_DATABASE_FILE', 'path', EMBEDDED_DATABASE_FILE, GUESS, '1.8, 6.3, T17'),
+    ('REPOSITORY_DIR', 'path', REPOSITORY_DIR, CONFIRMED, '1.6'),
+    ('BACKUP_DIR', 'path', BACKUP_DIR, GUESS, '1.8, T17'),
+    ('LOG_FILE', 'path', LOG_FILE, GUESS, '1.8, T17'),
+    ('INIT_SCRIPT', 'path', INIT_SCRIPT, GUESS, '1.11, T15'),
+    ('SERVICE_NAME', 'service', SERVICE_NAME, GUESS, '1.11, T15'),
+    ('SERVICE_USER', 'account', SERVICE_USER, GUESS, '1.8, T17'),
+    ('PRODUCT_MARKER_DIR', 'path', PRODUCT_MARKER_DIR, CONFIRMED, '1.9'),
+    ('PRODUCT_MARKER_FILE', 'path', PRODUCT_MARKER_FILE, GUESS, '1.9, T18'),
+    ('OPTIONS_FILE', 'path', OPTIONS_FILE, GUESS, '1.10, T16'),
+    ('INSTALLER_UNATTENDED_ARGUMENTS', 'cli', ' '.join(INSTALLER_UNATTENDED_ARGUMENTS), GUESS, '1.14, T19'),
+    ('DRWCSD_VERB_INITDB', 'cli', DRWCSD_VERB_INITDB, CONFIRMED, '5.3'),
+    ('DRWCSD_VERB_EXPORTDB', 'cli', DRWCSD_VERB_EXPORTDB, GUESS, '5.7 (name CONFIRMED), 5.8, T20'),
+    ('DRWCSD_VERB_IMPORTDB', 'cli', DRWCSD_VERB_IMPORTDB, GUESS, '5.7 (name CONFIRMED), 5.8, T20'),
+    ('DRWCSD_VERB_UPGRADEDB', 'cli', DRWCSD_VERB_UPGRADEDB, GUESS, '5.9, T22'),
+    ('DRWCSD_VERB_VERIFYDB', 'cli', DRWCSD_VERB_VERIFYDB, CONFIRMED, '5.6 (syntax GUESS, T23)'),
+    ('DRWSIGN_VERB_GENKEY', 'cli', DRWSIGN_VERB_GENKEY, GUESS, '5.16, T24'),
+    ('DRWSIGN_VERB_EXTRACT', 'cli', DRWSIGN_VERB_EXTRACT, GUESS, '5.16, T24'),
+    ('DRWSIGN_VERB_GENCERT', 'cli', DRWSIGN_VERB_GENCERT, GUESS, '5.16, T24'),
+    ('WEB_API_HTTP_PORT', 'webapi', str(WEB_API_HTTP_PORT), CONFIRMED, '1.12, 7.3'),
+    ('WEB_API_HTTPS_PORT', 'webapi', str(WEB_API_HTTPS_PORT), CONFIRMED, '1.12, 7.3'),
+    ('WEB_API_SUMMARY', 'webapi', WEB_API_SUMMARY, CONFIRMED, '7.12'),
+    ('WEB_API_KEYS', 'webapi', WEB_API_KEYS, CONFIRMED, '7.13'),
+    ('WEB_API_PUBLIC_KEY', 'webapi', WEB_API_PUBLIC_KEY, CONFIRMED, '7.14'),
+    ('WEB_API_REPOSITORY_STATUS', 'webapi', WEB_API_REPOSITORY_STATUS, CONFIRMED, '7.15'),
+    ('WEB_API_TASKS', 'webapi', WEB_API_TASKS, CONFIRMED, '7.16'),
+    ('WEB_API_TASK_UPDATE_REPOSITORIES', 'webapi', WEB_API_TASK_UPDATE_REPOSITORIES, CONFIRMED, '7.16'),
+    ('AGENT_PORT', 'network', str(AGENT_PORT), CONFIRMED, '2.12'),
+    ('SQL_SCHEMA_VERSION', 'sql', SQL_SCHEMA_VERSION, CONFIRMED, '6.10'),
+    ('SCHEMA_VERSION_BY_RELEASE', 'sql', ', '.join('%s=%s' % item for item in sorted(SCHEMA_VERSION_BY_RELEASE.items())),
+     CONFIRMED, '6.10, 12.3'),
+    ('SQL_LICENCE_KEYS_TABLE', 'sql', SQL_LICENCE_KEYS_TABLE, CONFIRMED, '6.12'),
+    ('SQL_SERVERS', 'sql', SQL_SERVERS, GUESS, '6.14 (schema not public)'),
+    ('SQL_STATIONS_PER_SERVER', 'sql', SQL_STATIONS_PER_SERVER, GUESS, '6.14 (schema not public)'),
+    ('EXCLUSIVE_SCHEDULE_TASKS', 'schedule', ', '.join(EXCLUSIVE_SCHEDULE_TASKS), CONFIRMED,
+     'cluster chapter item 7 (storage 6.14/9.6 UNKNOWN)'),
+    ('RELEASE_PATTERN', 'version', RELEASE_PATTERN.pattern, INFERENCE, '12.1, T39'),
+)

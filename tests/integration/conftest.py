@@ -1,0 +1,144 @@
+# Copyright (c) drweb.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fixtures for integration tests against the lab (tests/lab, see tests/lab/README.md).
+
+Fixtures (all session scoped):
+
+* ``lab_inventory`` -- path of the lab's Ansible inventory; brings the lab up first (``lab.py up`` is idempotent and
+  takes ~0.1 s when the lab is already up; ``DRWLAB_NODES`` chooses the node count of a new lab).
+* ``lab_vars`` -- dict of the inventory's ``all`` vars (``lab_postgres_password``, ``lab_tsig_key_secret``, ...).
+* ``lab_groups`` -- dict group name -> list of host names (``drweb_servers``, ``drweb_database``, ...).
+* ``lab_hosts`` -- dict host name -> its inventory vars (``ansible_host``, ``lab_netns``).
+* ``lab_host(name)`` -- a testinfra host connected through the inventory (ssh as root via the controller namespace).
+* ``lab_exec(host, cmd, timeout=60, input=None)`` -- run ``cmd`` (str: through ``sh -c``; list: as argv) inside a
+  lab host via ``lab.py exec`` (nsenter, no ssh); returns ``subprocess.CompletedProcess`` (text mode).
+* ``lab_spawn(host, cmd)`` -- like ``lab_exec`` but returns a running ``subprocess.Popen`` (stdout/stderr pipes,
+  text mode) for background work such as multicast receivers.  The caller waits for/kills it.
+* ``lab_py(*args, timeout=120)`` -- run ``lab.py`` with arguments; returns ``subprocess.CompletedProcess``.
+
+Tests marked ``lab_cycle`` take the lab down and up again: they are moved to the very end of the session so every
+other test still finds its lab, and can be selected alone with ``-m lab_cycle`` or skipped with ``-m "not lab_cycle"``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import testinfra
+import yaml
+
+LAB_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lab")
+LAB_PY = os.path.join(LAB_DIR, "lab.py")
+LAB_STATE = os.path.abspath(os.environ.get("DRWLAB_STATE", os.path.join(LAB_DIR, "state")))
+
+# testinfra and Ansible call ansible-inventory / ansible-playbook by name: use the ones of this interpreter's venv
+_BIN = os.path.dirname(sys.executable)
+if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
+
+
+def pytest_configure(config):
+    """Register the lab markers."""
+    config.addinivalue_line("markers", "lab_cycle: takes the lab down and up again; always runs at the end of the session")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):  # pylint: disable=unused-argument
+    """Run lab_cycle tests last, whatever module they are in."""
+    items.sort(key=lambda item: item.get_closest_marker("lab_cycle") is not None)
+
+
+def run_lab_py(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run tests/lab/lab.py with the current interpreter."""
+    return subprocess.run([sys.executable, LAB_PY] + list(args), capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def exec_argv(host: str, cmd) -> list[str]:
+    """argv running cmd (str for sh -c, or list) inside a lab host."""
+    argv = ["sh", "-c", cmd] if isinstance(cmd, str) else list(cmd)
+    return [sys.executable, LAB_PY, "exec", host, "--"] + argv
+
+
+def ensure_lab() -> str:
+    """Bring the lab up (idempotent) and return the inventory path."""
+    args = ["up"]
+    if os.environ.get("DRWLAB_NODES"):
+        args += ["--nodes", os.environ["DRWLAB_NODES"]]
+    proc = run_lab_py(*args, timeout=300)
+    if proc.returncode != 0:
+        pytest.fail("lab.py %s failed (%d):\n%s%s" % (" ".join(args), proc.returncode, proc.stdout, proc.stderr), pytrace=False)
+    inventory = os.path.join(LAB_STATE, "inventory.yml")
+    assert os.path.exists(inventory), "lab.py up did not write %s" % inventory
+    return inventory
+
+
+@pytest.fixture(scope="session")
+def lab_inventory() -> str:
+    """Path of the inventory of a running lab."""
+    return ensure_lab()
+
+
+@pytest.fixture(scope="session")
+def lab_inventory_data(lab_inventory) -> dict:  # pylint: disable=redefined-outer-name
+    """The parsed inventory."""
+    with open(lab_inventory, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@pytest.fixture(scope="session")
+def lab_vars(lab_inventory_data) -> dict:  # pylint: disable=redefined-outer-name
+    """The inventory's all-group vars."""
+    return dict(lab_inventory_data["all"]["vars"])
+
+
+@pytest.fixture(scope="session")
+def lab_groups(lab_inventory_data) -> dict:  # pylint: disable=redefined-outer-name
+    """Group name -> host names."""
+    return {name: list((group.get("hosts") or {}).keys()) for name, group in lab_inventory_data["all"]["children"].items()}
+
+
+@pytest.fixture(scope="session")
+def lab_hosts(lab_inventory_data) -> dict:  # pylint: disable=redefined-outer-name
+    """Host name -> host vars (ansible_host, lab_netns)."""
+    hosts = {}
+    for group in lab_inventory_data["all"]["children"].values():
+        hosts.update(group.get("hosts") or {})
+    return hosts
+
+
+@pytest.fixture(scope="session")
+def lab_host(lab_inventory):  # pylint: disable=redefined-outer-name
+    """Factory: name -> testinfra host reached over ssh through the lab inventory."""
+    cache: dict = {}
+
+    def get(name: str):
+        if name not in cache:
+            cache[name] = testinfra.get_host("ansible://" + name, ansible_inventory=lab_inventory)
+        return cache[name]
+    return get
+
+
+@pytest.fixture(scope="session")
+def lab_exec(lab_inventory):  # pylint: disable=redefined-outer-name,unused-argument
+    """Run a command inside a lab host (nsenter through lab.py exec)."""
+    def run(host: str, cmd, timeout: float = 60, input: str | None = None) -> subprocess.CompletedProcess:  # pylint: disable=redefined-builtin
+        return subprocess.run(exec_argv(host, cmd), input=input, capture_output=True, text=True, timeout=timeout, check=False)
+    return run
+
+
+@pytest.fixture(scope="session")
+def lab_spawn(lab_inventory):  # pylint: disable=redefined-outer-name,unused-argument
+    """Start a command inside a lab host in the background; returns the Popen."""
+    def spawn(host: str, cmd) -> subprocess.Popen:
+        return subprocess.Popen(exec_argv(host, cmd), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
+                                stderr=subprocess.PIPE, text=True)
+    return spawn
+
+
+@pytest.fixture(scope="session")
+def lab_py():
+    """Run lab.py with arguments."""
+    return run_lab_py

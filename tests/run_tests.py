@@ -1,0 +1,246 @@
+"""Run the project's test stages and print one closing line ``N passed, N failed``.
+
+Usage (from the repository root, normally through ``make test``)::
+
+    .venv/bin/python tests/run_tests.py all [--nodes 3]
+    .venv/bin/python tests/run_tests.py lint|sanity|units|unit|integration|molecule
+
+Each stage counts its own results (pytest stages from their JUnit XML, ansible-test sanity per sanity test,
+ansible-lint and Molecule as one check each); the closing line sums them. Skipped tests are counted and shown:
+they are never reported as passed. The exit status is non-zero when anything failed or a stage could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+REPO = Path(__file__).resolve().parent.parent
+VENV_BIN = REPO / ".venv" / "bin"
+OUTPUT = REPO / "tests" / "output" / "run"
+SANITY_TREE = REPO / ".build" / "sanity" / "ansible_collections" / "drweb" / "cluster"
+# The interpreter ansible-test runs its controller-side checks with (the .venv's).
+ANSIBLE_TEST_PYTHON = "%d.%d" % sys.version_info[:2]
+
+
+@dataclass
+class StageResult:
+    """Counts of one stage."""
+
+    name: str
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+
+def environment() -> dict[str, str]:
+    """Environment for every stage: the .venv first on PATH, this checkout as the installed collection."""
+    env = dict(os.environ)
+    env["PATH"] = "%s:%s" % (VENV_BIN, env.get("PATH", ""))
+    env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.pop("ANSIBLE_COLLECTIONS_PATH", None)
+    return env
+
+
+def run(command: list[str], log_name: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run a command, tee its output to the terminal and to tests/output/run/<log_name>.log."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    print("+ %s" % " ".join(command), flush=True)
+    with subprocess.Popen(command, cwd=cwd, env=env or environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          stdin=subprocess.DEVNULL, text=True, errors="replace") as process:
+        lines = []
+        assert process.stdout is not None
+        for line in process.stdout:
+            sys.stdout.write(line)
+            lines.append(line)
+        process.wait()
+    output = "".join(lines)
+    (OUTPUT / ("%s.log" % log_name)).write_text(output)
+    sys.stdout.flush()
+    return process.returncode, output
+
+
+def count_junit(result: StageResult, paths: list[Path]) -> None:
+    """Add the test cases of JUnit XML files to a stage result."""
+    for path in paths:
+        root = ElementTree.parse(path).getroot()
+        for case in root.iter("testcase"):
+            name = "%s::%s" % (case.get("classname", ""), case.get("name", ""))
+            if case.find("failure") is not None or case.find("error") is not None:
+                result.failed += 1
+                result.failures.append(name)
+            elif case.find("skipped") is not None:
+                result.skipped += 1
+            else:
+                result.passed += 1
+
+
+def pytest_stage(name: str, arguments: list[str]) -> StageResult:
+    """Run pytest with a JUnit report and count its cases."""
+    result = StageResult(name)
+    junit = OUTPUT / ("%s.xml" % name)
+    junit.unlink(missing_ok=True)
+    returncode, unused_output = run([str(VENV_BIN / "pytest"), "-p", "no:cacheprovider", "-o", "junit_family=xunit2",
+                                    "--junitxml=%s" % junit] + arguments, name)
+    if junit.exists():
+        count_junit(result, [junit])
+    if returncode not in (0, 5) and result.failed == 0:
+        result.failed += 1
+        result.failures.append("%s: pytest exited %d without a failing test case (collection error?)" % (name, returncode))
+    if result.passed + result.failed + result.skipped == 0:
+        result.failed += 1
+        result.failures.append("%s: no test ran" % name)
+    return result
+
+
+def stage_lint() -> StageResult:
+    """ansible-lint, production profile, over the whole collection: one check."""
+    result = StageResult("lint")
+    subprocess.run(["bash", "tests/setup/collection_path.sh"], cwd=REPO, check=True)
+    returncode, unused_output = run([str(VENV_BIN / "ansible-lint"), "--profile", "production", "--offline"], "lint")
+    if returncode == 0:
+        result.passed = 1
+    else:
+        result.failed = 1
+        result.failures.append("ansible-lint --profile production")
+    return result
+
+
+def stage_sanity() -> StageResult:
+    """ansible-test sanity on a copy of the collection under ansible_collections/drweb/cluster, every test counted."""
+    result = StageResult("sanity")
+    subprocess.run(["bash", "tests/setup/ansible_test_tree.sh"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    unused_returncode, listing = run([str(VENV_BIN / "ansible-test"), "sanity", "--list-tests", "--python", ANSIBLE_TEST_PYTHON],
+                                     "sanity-list", cwd=SANITY_TREE)
+    names = [line.strip() for line in listing.splitlines() if re.fullmatch(r"[a-z0-9-]+", line.strip())]
+    returncode, output = run([str(VENV_BIN / "ansible-test"), "sanity", "--color", "no", "--python", ANSIBLE_TEST_PYTHON],
+                             "sanity", cwd=SANITY_TREE)
+    failed = set(re.findall(r"^ERROR: Found \d+ ([a-z0-9-]+) issue", output, re.MULTILINE))
+    failed |= set(re.findall(r"^ERROR: Sanity test '([a-z0-9-]+)' failed", output, re.MULTILINE))
+    listed_failed = re.search(r"sanity test\(s\) listed below \(out of \d+\) failed:\n((?:\s+\S+\n?)+)", output)
+    if listed_failed:
+        failed |= set(listed_failed.group(1).split())
+    skipped = set(re.findall(r"^WARNING: Skipping sanity test '([a-z0-9-]+)'", output, re.MULTILINE))
+    for name in names:
+        if name in failed:
+            result.failed += 1
+            result.failures.append("sanity: %s" % name)
+        elif name in skipped:
+            result.skipped += 1
+        else:
+            result.passed += 1
+    if returncode != 0 and result.failed == 0:
+        result.failed += 1
+        result.failures.append("ansible-test sanity exited %d" % returncode)
+    return result
+
+
+def stage_units() -> StageResult:
+    """ansible-test units: the modules' and module_utils' unit tests, run the way collection CI runs them."""
+    result = StageResult("units")
+    subprocess.run(["bash", "tests/setup/ansible_test_tree.sh"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    junit_dir = SANITY_TREE / "tests" / "output" / "junit"
+    shutil.rmtree(junit_dir, ignore_errors=True)
+    returncode, unused_output = run([str(VENV_BIN / "ansible-test"), "units", "--color", "no", "--python", ANSIBLE_TEST_PYTHON],
+                                    "units", cwd=SANITY_TREE)
+    count_junit(result, sorted(junit_dir.glob("*.xml")) if junit_dir.exists() else [])
+    if returncode != 0 and result.failed == 0:
+        result.failed += 1
+        result.failures.append("ansible-test units exited %d" % returncode)
+    if result.passed + result.failed + result.skipped == 0:
+        result.failed += 1
+        result.failures.append("units: no test ran")
+    return result
+
+
+def stage_unit() -> StageResult:
+    """Plain pytest unit tests that are not collection plugins: the drwcsd test double's own tests."""
+    return pytest_stage("unit", ["tests/drwcsd_double/tests"])
+
+
+def lab(command: list[str]) -> None:
+    """Drive the lab CLI (bring up, take down)."""
+    subprocess.run([str(VENV_BIN / "python"), "tests/lab/lab.py"] + command, cwd=REPO, check=True)
+
+
+def stage_integration(nodes: int) -> StageResult:
+    """End-to-end tests against the lab of network-namespace hosts."""
+    lab(["up", "--nodes", str(nodes)])
+    return pytest_stage("integration", ["tests/integration", "-m", "not lab_cycle"])
+
+
+def stage_molecule() -> StageResult:
+    """Molecule scenarios (default driver creating lab hosts, testinfra verifier): one check per scenario."""
+    result = StageResult("molecule")
+    scenarios = sorted(path.parent.name for path in (REPO / "extensions" / "molecule").glob("*/molecule.yml"))
+    for scenario in scenarios:
+        returncode, unused_output = run([str(VENV_BIN / "molecule"), "test", "-s", scenario], "molecule-%s" % scenario,
+                                        cwd=REPO / "extensions")
+        if returncode == 0:
+            result.passed += 1
+        else:
+            result.failed += 1
+            result.failures.append("molecule test -s %s" % scenario)
+    return result
+
+
+def stage_lab_cycle() -> StageResult:
+    """Last: the lab comes down leaving nothing behind, twice in a row (tests marked lab_cycle)."""
+    return pytest_stage("lab_cycle", ["tests/integration", "-m", "lab_cycle"])
+
+
+def main() -> int:
+    """Run the chosen stages and print the summary."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("stage", choices=["all", "lint", "sanity", "units", "unit", "integration", "molecule", "lab_cycle"])
+    parser.add_argument("--nodes", type=int, default=3)
+    arguments = parser.parse_args()
+    stages = {
+        "lint": stage_lint,
+        "sanity": stage_sanity,
+        "units": stage_units,
+        "unit": stage_unit,
+        "integration": lambda: stage_integration(arguments.nodes),
+        "molecule": stage_molecule,
+        "lab_cycle": stage_lab_cycle,
+    }
+    chosen = list(stages) if arguments.stage == "all" else [arguments.stage]
+    if not (REPO / "tests" / "drwcsd_double" / "tests").is_dir():
+        # The double's own suite is part of "all" once the double is in the tree.
+        chosen = [name for name in chosen if name != "unit"]
+    results = []
+    for name in chosen:
+        print("\n==== stage: %s ====" % name, flush=True)
+        started = time.monotonic()
+        try:
+            result = stages[name]()
+        except (subprocess.CalledProcessError, OSError, ElementTree.ParseError) as error:
+            result = StageResult(name, failed=1, failures=["%s: could not run: %s" % (name, error)])
+        result.seconds = time.monotonic() - started
+        results.append(result)
+    print("\n==== summary ====")
+    for result in results:
+        print("%-12s %4d passed %4d failed %4d skipped  %7.1f s"
+              % (result.name, result.passed, result.failed, result.skipped, result.seconds))
+        for failure in result.failures:
+            print("    FAILED %s" % failure)
+    passed = sum(result.passed for result in results)
+    failed = sum(result.failed for result in results)
+    skipped = sum(result.skipped for result in results)
+    print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
