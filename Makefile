@@ -31,7 +31,7 @@ packages: setup
 collection: setup
 	@bash tests/setup/collection_path.sh
 
-demo: setup lab collection
+demo: setup lab packages collection
 	@ansible-playbook playbooks/site.yml
 
 lint: setup collection
@@ -46,13 +46,13 @@ units: setup
 unit: setup
 	@$(PYTHON) tests/run_tests.py unit
 
-integration: setup lab collection
+integration: setup lab packages collection
 	@$(PYTHON) tests/run_tests.py integration
 
-molecule: setup lab collection
+molecule: setup lab packages collection
 	@$(PYTHON) tests/run_tests.py molecule
 
-test: setup collection
+test: setup packages collection
 	@$(PYTHON) tests/run_tests.py all --nodes $(NODES)
 
 clean: lab-down
