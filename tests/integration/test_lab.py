@@ -290,24 +290,39 @@ def test_up_with_another_node_count_says_to_run_down(lab_py, lab_vars):
     assert _state(lab_vars) == before
 
 
-def _leftovers(prefix: str, subnet: str, state_dir: str) -> dict:
-    """Everything of the lab still visible from the root namespace."""
+def _lab_pids(prefix: str) -> set[str]:
+    """Pids of every process inside this lab's network namespaces (other labs on the machine are not ours)."""
+    netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True, timeout=10).stdout
+    pids = set()
+    for name in netns.split():
+        if name.startswith(prefix + "-"):
+            listed = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True, check=False, timeout=10)
+            pids.update(listed.stdout.split())
+    return pids
+
+
+def _leftovers(prefix: str, subnet: str, state_dir: str, lab_pids: frozenset = frozenset()) -> dict:
+    """Everything of this lab still visible from the root namespace.
+
+    Processes count as the lab's when they were inside its namespaces before ``down`` (``lab_pids``) or name its
+    state directory on their command line; labs of other prefixes running on the same machine are not counted.
+    """
     netns = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True, timeout=10).stdout
     routes = subprocess.run(["ip", "route", "show", "table", "all"], capture_output=True, text=True, check=True, timeout=10).stdout
-    net_head = ".".join(subnet.split(".")[:2]) + "."
+    net_head = ".".join(subnet.split(".")[:3]) + "."
     with open("/proc/self/mountinfo", encoding="utf-8") as handle:
         mounts = [line.split()[4] for line in handle]
-    markers = ("hostinit.py", "/etc/drwlab/", "drwlab-named.conf", "/var/lib/postgresql/lab", "netns exec %s-" % prefix,
-               "--directory /srv/drweb-zone")
     procs = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open("/proc/%s/cmdline" % entry, "rb") as handle:
                     cmdline = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
-            except OSError:
+                with open("/proc/%s/stat" % entry, "rb") as handle:
+                    zombie = handle.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+            except (OSError, IndexError):
                 continue
-            if any(m in cmdline for m in markers):
+            if not zombie and (entry in lab_pids or state_dir + "/" in cmdline or "netns exec %s-" % prefix in cmdline):
                 procs.append("%s %s" % (entry, cmdline))
     return {
         "namespaces": [n for n in netns.split() if n.startswith(prefix + "-")],
@@ -322,18 +337,20 @@ def test_down_leaves_nothing_then_up_again(lab_py, lab_vars, lab_inventory, lab_
     """'down' removes every namespace, route, mount and process of the lab (twice: idempotent); 'up' restores it."""
     prefix, subnet, state_dir = lab_vars["lab_prefix"], lab_vars["lab_subnet"], lab_vars["lab_state_dir"]
     assert _leftovers(prefix, subnet, state_dir)["namespaces"], "the lab should be up before the cycle"
+    lab_pids = frozenset(_lab_pids(prefix))
+    assert lab_pids, "the lab's hosts should have processes before the cycle"
     down = lab_py("down")
     assert down.returncode == 0, down.stderr
     deadline = time.monotonic() + 5
-    left = _leftovers(prefix, subnet, state_dir)
+    left = _leftovers(prefix, subnet, state_dir, lab_pids)
     while any(left.values()) and time.monotonic() < deadline:
         time.sleep(0.1)
-        left = _leftovers(prefix, subnet, state_dir)
+        left = _leftovers(prefix, subnet, state_dir, lab_pids)
     assert left == {"namespaces": [], "routes": [], "mounts": [], "processes": []}
     assert not os.path.exists(lab_inventory)
     again = lab_py("down")
     assert again.returncode == 0, again.stderr
-    assert _leftovers(prefix, subnet, state_dir) == left
+    assert _leftovers(prefix, subnet, state_dir, lab_pids) == left
     up = lab_py("up", "--nodes", str(lab_vars["lab_nodes"]))
     assert up.returncode == 0, up.stderr
     assert os.path.exists(lab_inventory)
