@@ -267,7 +267,10 @@ def lab_processes(names: list[str]) -> list[int]:
             continue
         argv = proc_cmdline(pid)
         line = " ".join(argv)
-        if HOSTINIT in argv or (argv and os.path.basename((argv[0].split() or [""])[0]).startswith("ssh")
+        # A host init process is this lab's only when its spec lives in this lab's state directory: labs with
+        # other prefixes (DRWLAB_PREFIX/DRWLAB_STATE) may run from the same checkout at the same time.
+        ours = HOSTINIT in argv and any(arg.startswith(STATE + os.sep) for arg in argv)
+        if ours or (argv and os.path.basename((argv[0].split() or [""])[0]).startswith("ssh")
                                 and (marker_ns in line or cp_dir in line)):
             found.append(pid)
     return found
