@@ -49,6 +49,31 @@ OPTIONS_FILE = PRODUCT_MARKER_DIR + '/drwcsd'
 # The installation package: vendor-style self-extracting archive, run unattended.
 INSTALLER_NAME_PATTERN = re.compile(r'^drweb-(?P<version>\d+\.\d+\.\d+)-esuite-server-linux-(?P<arch>[a-z0-9_]+)\.run$')
 INSTALLER_UNATTENDED_ARGUMENTS = ['--', '--non-interactive']
+# Initial password of the administrator "admin" on a fresh install (the installer's counterpart of initdb's <password>).
+INSTALLER_ADMIN_PASSWORD_OPTION = '--admin-password'
+# The product marker's lines naming the installed release and build (shell-variable style).
+MARKER_VERSION_KEY = 'VERSION'
+MARKER_BUILD_KEY = 'BUILD'
+# The start-up banner of the Server log: "... Enterprise Server REL-1300 Build 13.00.0.202005090 ...".
+LOG_BANNER_PATTERN = re.compile(r'REL-\d+ Build (?P<build>\d{1,2}\.\d{2}\.\d+\.\d+)')
+# Init script verbs: status exits 0 while the Server runs (LSB); exportdb <file> wraps drwcsd exportdb.
+INIT_VERB_STATUS = 'status'
+INIT_VERB_EXPORTDB = 'exportdb'
+
+# ---------------------------------------------------------------------------------------------------------------
+# drwcsd.conf (XML): what server_facts reads. DESIGN keeps the XML names the config role writes in its templates;
+# reading them needs the names too, so the ones read are registered here (paths relative to the root element).
+# ---------------------------------------------------------------------------------------------------------------
+CONFIG_ID_XPATH = 'id'
+CONFIG_NAME_XPATH = 'name'
+CONFIG_PASSWD_SALT_XPATH = 'passwd-salt'
+CONFIG_VALUE_ATTRIBUTE = 'value'
+CONFIG_SQLITE_XPATH = 'database/sqlite'
+CONFIG_SQLITE_FILE_ATTRIBUTE = 'dbfile'
+CONFIG_PGSQL_XPATH = 'database/pgsql'
+# server_facts database field -> <pgsql> attribute
+CONFIG_PGSQL_ATTRIBUTES = {'name': 'dbname', 'host': 'host', 'port': 'port', 'user': 'user', 'password': 'password'}
+PGSQL_DEFAULT_PORT = 5432
 
 # ---------------------------------------------------------------------------------------------------------------
 # Command line (drwcsd and drwsign)
@@ -58,9 +83,22 @@ DRWCSD_VERB_EXPORTDB = 'exportdb'
 DRWCSD_VERB_IMPORTDB = 'importdb'
 DRWCSD_VERB_UPGRADEDB = 'upgradedb'
 DRWCSD_VERB_VERIFYDB = 'verifydb'
+# drwcsd switches naming the installation, its variable folder and the configuration file (5.1), so a database verb
+# can be run against another configuration (the common database) while the Server's own file is left as it is.
+DRWCSD_SWITCH_HOME = '-home'
+DRWCSD_SWITCH_VAR_ROOT = '-var-root'
+DRWCSD_SWITCH_CONF = '-conf'
+# initdb's positional arguments: "-" means "not used" (5.3: initdb [<licence_key>|- [<sql>|- [<ini>|- [<password>]]]]).
+DRWCSD_ARGUMENT_UNUSED = '-'
 DRWSIGN_VERB_GENKEY = 'genkey'
 DRWSIGN_VERB_EXTRACT = 'extract'
 DRWSIGN_VERB_GENCERT = 'gencert'
+# drwsign switches: which private key to use, and the subject of a certificate it makes (OpenSSL style /CN=...).
+DRWSIGN_SWITCH_PRIVATE_KEY = '-private-key'
+DRWSIGN_SWITCH_SUBJECT = '-subj'
+# Modes of the three key files: the private key readable by the Server account alone; the public key and the
+# certificate are public (the certificate is handed to Agents, /install/drwcsd-certificate.pem, product-facts 1.12).
+KEY_FILE_MODES = {'private_key': '0600', 'public_key': '0644', 'certificate': '0644'}
 
 # ---------------------------------------------------------------------------------------------------------------
 # Web API (HTTP Basic on the first request: the Server never sends a 401 challenge)
@@ -89,6 +127,13 @@ SQL_LICENCE_KEYS_TABLE = 'available_keys'
 # Which Servers the database knows and how many stations each registered.
 SQL_SERVERS = 'SELECT id, name, version FROM servers ORDER BY id'
 SQL_STATIONS_PER_SERVER = 'SELECT server_id, count(*) FROM stations GROUP BY server_id'
+# Stations a Server registered: every row of its own embedded database, or its rows of the common one ("?" is the
+# parameter, the Server id; drivers with another paramstyle replace it).
+SQL_STATIONS_TOTAL = 'SELECT count(*) FROM stations'
+SQL_STATIONS_OF_SERVER = 'SELECT count(*) FROM stations WHERE server_id = ?'
+# Tables in the database's current schema: none means "empty", the only state initdb and a first import accept (5.3).
+SQL_USER_TABLES = ("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+                   "AND table_type = 'BASE TABLE'")
 
 # ---------------------------------------------------------------------------------------------------------------
 # Server schedule: the tasks the vendor wants on exactly one Server of a cluster
@@ -161,14 +206,38 @@ TOUCH_POINTS = (
     ('PRODUCT_MARKER_FILE', 'path', PRODUCT_MARKER_FILE, GUESS, '1.9, T18'),
     ('OPTIONS_FILE', 'path', OPTIONS_FILE, GUESS, '1.10, T16'),
     ('INSTALLER_UNATTENDED_ARGUMENTS', 'cli', ' '.join(INSTALLER_UNATTENDED_ARGUMENTS), GUESS, '1.14, T19'),
+    ('INSTALLER_ADMIN_PASSWORD_OPTION', 'cli', INSTALLER_ADMIN_PASSWORD_OPTION, GUESS, '1.14, 5.3, T19'),
+    ('MARKER_VERSION_KEY', 'file', MARKER_VERSION_KEY, GUESS, '1.9, 12.5, T18'),
+    ('MARKER_BUILD_KEY', 'file', MARKER_BUILD_KEY, GUESS, '1.9, 12.5, T18'),
+    ('LOG_BANNER_PATTERN', 'version', LOG_BANNER_PATTERN.pattern, GUESS, '12.4, T32'),
+    ('INIT_VERB_STATUS', 'cli', INIT_VERB_STATUS, GUESS, '1.11, T15'),
+    ('INIT_VERB_EXPORTDB', 'cli', INIT_VERB_EXPORTDB, GUESS, '5.8, T20'),
+    ('CONFIG_ID_XPATH', 'xml', CONFIG_ID_XPATH, CONFIRMED, '2.5'),
+    ('CONFIG_NAME_XPATH', 'xml', CONFIG_NAME_XPATH, CONFIRMED, '2.4'),
+    ('CONFIG_PASSWD_SALT_XPATH', 'xml', CONFIG_PASSWD_SALT_XPATH, CONFIRMED, '2.6'),
+    ('CONFIG_VALUE_ATTRIBUTE', 'xml', CONFIG_VALUE_ATTRIBUTE, CONFIRMED, '2.3-2.6'),
+    ('CONFIG_SQLITE_XPATH', 'xml', CONFIG_SQLITE_XPATH, GUESS, '6.3, T3'),
+    ('CONFIG_SQLITE_FILE_ATTRIBUTE', 'xml', CONFIG_SQLITE_FILE_ATTRIBUTE, GUESS, '6.3 (DBFILE CONFIRMED), T3'),
+    ('CONFIG_PGSQL_XPATH', 'xml', CONFIG_PGSQL_XPATH, GUESS, '6.5, T4'),
+    ('CONFIG_PGSQL_ATTRIBUTES', 'xml', ', '.join('%s=%s' % item for item in sorted(CONFIG_PGSQL_ATTRIBUTES.items())), GUESS,
+     '6.5, 6.6, T4, T5'),
+    ('PGSQL_DEFAULT_PORT', 'network', str(PGSQL_DEFAULT_PORT), INFERENCE, '6.5 (PostgreSQL default port)'),
     ('DRWCSD_VERB_INITDB', 'cli', DRWCSD_VERB_INITDB, CONFIRMED, '5.3'),
     ('DRWCSD_VERB_EXPORTDB', 'cli', DRWCSD_VERB_EXPORTDB, GUESS, '5.7 (name CONFIRMED), 5.8, T20'),
     ('DRWCSD_VERB_IMPORTDB', 'cli', DRWCSD_VERB_IMPORTDB, GUESS, '5.7 (name CONFIRMED), 5.8, T20'),
     ('DRWCSD_VERB_UPGRADEDB', 'cli', DRWCSD_VERB_UPGRADEDB, GUESS, '5.9, T22'),
     ('DRWCSD_VERB_VERIFYDB', 'cli', DRWCSD_VERB_VERIFYDB, CONFIRMED, '5.6 (syntax GUESS, T23)'),
+    ('DRWCSD_SWITCH_HOME', 'cli', DRWCSD_SWITCH_HOME, CONFIRMED, '5.1'),
+    ('DRWCSD_SWITCH_VAR_ROOT', 'cli', DRWCSD_SWITCH_VAR_ROOT, CONFIRMED, '5.1 (ESS 5 material)'),
+    ('DRWCSD_SWITCH_CONF', 'cli', DRWCSD_SWITCH_CONF, CONFIRMED, '5.1'),
+    ('DRWCSD_ARGUMENT_UNUSED', 'cli', DRWCSD_ARGUMENT_UNUSED, CONFIRMED, '5.3'),
     ('DRWSIGN_VERB_GENKEY', 'cli', DRWSIGN_VERB_GENKEY, GUESS, '5.16, T24'),
     ('DRWSIGN_VERB_EXTRACT', 'cli', DRWSIGN_VERB_EXTRACT, GUESS, '5.16, T24'),
     ('DRWSIGN_VERB_GENCERT', 'cli', DRWSIGN_VERB_GENCERT, GUESS, '5.16, T24'),
+    ('DRWSIGN_SWITCH_PRIVATE_KEY', 'cli', DRWSIGN_SWITCH_PRIVATE_KEY, GUESS, '5.16, T24'),
+    ('DRWSIGN_SWITCH_SUBJECT', 'cli', DRWSIGN_SWITCH_SUBJECT, GUESS, '5.16, T24'),
+    ('KEY_FILE_MODES', 'file', ', '.join('%s=%s' % item for item in sorted(KEY_FILE_MODES.items())), GUESS,
+     '4.7 note (.pri 0600), 1.12, T12 (the product\'s own modes are not documented)'),
     ('WEB_API_HTTP_PORT', 'webapi', str(WEB_API_HTTP_PORT), CONFIRMED, '1.12, 7.3'),
     ('WEB_API_HTTPS_PORT', 'webapi', str(WEB_API_HTTPS_PORT), CONFIRMED, '1.12, 7.3'),
     ('WEB_API_SUMMARY', 'webapi', WEB_API_SUMMARY, CONFIRMED, '7.12'),
@@ -184,6 +253,9 @@ TOUCH_POINTS = (
     ('SQL_LICENCE_KEYS_TABLE', 'sql', SQL_LICENCE_KEYS_TABLE, CONFIRMED, '6.12'),
     ('SQL_SERVERS', 'sql', SQL_SERVERS, GUESS, '6.14 (schema not public)'),
     ('SQL_STATIONS_PER_SERVER', 'sql', SQL_STATIONS_PER_SERVER, GUESS, '6.14 (schema not public)'),
+    ('SQL_STATIONS_TOTAL', 'sql', SQL_STATIONS_TOTAL, GUESS, '6.14 (schema not public)'),
+    ('SQL_STATIONS_OF_SERVER', 'sql', SQL_STATIONS_OF_SERVER, GUESS, '6.14 (schema not public), cluster chapter item 4'),
+    ('SQL_USER_TABLES', 'sql', SQL_USER_TABLES, INFERENCE, '5.3 (absent or empty database), 6.7'),
     ('EXCLUSIVE_SCHEDULE_TASKS', 'schedule', ', '.join(EXCLUSIVE_SCHEDULE_TASKS), CONFIRMED,
      'cluster chapter item 7 (storage 6.14/9.6 UNKNOWN)'),
     ('RELEASE_PATTERN', 'version', RELEASE_PATTERN.pattern, INFERENCE, '12.1, T39'),

@@ -270,8 +270,8 @@ def lab_processes(names: list[str]) -> list[int]:
         # A host init process is this lab's only when its spec lives in this lab's state directory: labs with
         # other prefixes (DRWLAB_PREFIX/DRWLAB_STATE) may run from the same checkout at the same time.
         ours = HOSTINIT in argv and any(arg.startswith(STATE + os.sep) for arg in argv)
-        if ours or (argv and os.path.basename((argv[0].split() or [""])[0]).startswith("ssh")
-                                and (marker_ns in line or cp_dir in line)):
+        ssh_client = bool(argv) and os.path.basename((argv[0].split() or [""])[0]).startswith("ssh")
+        if ours or (ssh_client and (marker_ns in line or cp_dir in line)):
             found.append(pid)
     return found
 
@@ -524,6 +524,8 @@ def inventory(state: dict) -> dict:
             "lab_prefix": PREFIX,
             "lab_subnet": state["subnet"],
             "lab_state_dir": STATE,
+            # the checkout the lab runs from: playbooks anywhere (Molecule, ansible-runner) find the packages with it
+            "lab_repo_root": os.path.dirname(os.path.dirname(HERE)),
             "lab_nodes": state["nodes"],
             "lab_controller_netns": ns_name("ctl"),
             "lab_controller_ip": ctl_ip(),

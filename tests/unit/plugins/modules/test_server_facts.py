@@ -1,0 +1,262 @@
+# -*- coding: utf-8 -*-
+# Copyright: drweb.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of drweb.cluster.server_facts against fake installations built in tmp_path."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sqlite3
+
+import pytest
+
+from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
+from ansible_collections.drweb.cluster.plugins.modules import server_facts
+from ansible_collections.drweb.cluster.tests.unit.plugins.modules.utils import run_module
+
+SERVER_ID = '0b8f1c52-6d3e-4f0a-9e55-2f3c1a7d9b10'
+SALT = '5d41402abc4b2a76b9719d911017c592'
+DB_PASSWORD = 'S3cr3t-db-pw'
+ADMIN_PASSWORD = 'S3cr3t-admin-pw'
+
+CONF_SQLITE = '''<?xml version="1.0" encoding="utf-8"?>
+<drwcsd>
+  <version value="13"/>
+  <name value="node1"/>
+  <id value="%s"/>
+  <passwd-salt value="%s"/>
+  <database connections="2"><sqlite dbfile="database.sqlite" wal="YES"/></database>
+</drwcsd>
+''' % (SERVER_ID, SALT)
+
+CONF_PGSQL = '''<?xml version="1.0" encoding="utf-8"?>
+<drwcsd>
+  <name value=""/>
+  <id value="%s"/>
+  <passwd-salt value=""/>
+  <database><pgsql dbname="drwcs" host="db1" port="5433" user="drwcs" password="%s"/></database>
+</drwcsd>
+''' % (SERVER_ID, DB_PASSWORD)
+
+MARKER = '#!/bin/sh\n# product=drweb-esuite\nPRODUCT=drweb-esuite\nVERSION=13.00.0\nBUILD=13.00.0.202005090\n'
+
+SUMMARY = b'''<?xml version="1.0" encoding="utf-8"?>
+<drweb-es-api api_version="4.3.2" status="true" srv_version="13.00.1.202310121"><server-summary>
+<version>13.00.1.202310121</version>
+<cluster enabled="yes" active="yes"><peer id="p-2" name="node2" address="10.0.0.12" version="13.00.1.202310121"/></cluster>
+</server-summary></drweb-es-api>'''
+
+
+@pytest.fixture
+def install(tmp_path, monkeypatch):
+    """A fake product tree under tmp_path; drwcsd's paths point into it. Returns a helper to fill it."""
+    home, var = tmp_path / 'opt' / 'drwcs', tmp_path / 'var' / 'opt' / 'drwcs'
+    software = tmp_path / 'etc' / 'opt' / 'drweb.com' / 'software'
+    for path in (home / 'bin', var / 'etc', var / 'log', software):
+        path.mkdir(parents=True)
+    values = dict(HOME_DIR=home, VAR_DIR=var, ETC_DIR=var / 'etc', BIN_DIR=home / 'bin', DRWCSD_BINARY=home / 'bin' / 'drwcsd',
+                  CONFIG_FILE=var / 'etc' / 'drwcsd.conf', EMBEDDED_DATABASE_FILE=var / 'database.sqlite',
+                  LOG_FILE=var / 'log' / 'drwcsd.log', INIT_SCRIPT=tmp_path / 'etc' / 'init.d' / 'drwcsd',
+                  PRODUCT_MARKER_DIR=software, PRODUCT_MARKER_FILE=software / 'drweb-esuite.remove', OPTIONS_FILE=software / 'drwcsd')
+    for name, value in values.items():
+        monkeypatch.setattr(drwcsd, name, str(value))
+    return values
+
+
+def make_db(path, stations, dbver=522, server_id=SERVER_ID):
+    connection = sqlite3.connect(str(path))
+    connection.execute('CREATE TABLE dbstruct (dbver INTEGER)')
+    connection.execute('INSERT INTO dbstruct VALUES (?)', (dbver,))
+    connection.execute('CREATE TABLE stations (id TEXT, server_id TEXT, name TEXT)')
+    for number in range(stations):
+        connection.execute('INSERT INTO stations VALUES (?, ?, ?)', ('s%d' % number, server_id, 'station%d' % number))
+    connection.commit()
+    connection.close()
+
+
+def facts(args=None, check_mode=False):
+    result = run_module(server_facts, args or {}, check_mode=check_mode)
+    assert result['changed'] is False
+    assert result['ansible_facts']['drweb_server'] == result['server']
+    return result['server']
+
+
+def test_a_node_without_the_product_reports_not_installed(install):
+    server = facts()
+    assert server['installed'] is False
+    assert server['running'] is False
+    assert server['version'] is None and server['version_source'] is None
+    assert server['own_data'] == dict(stations=None, holds_data=None, source='not installed')
+    assert server['paths']['config'] == str(install['CONFIG_FILE'])
+    assert server['paths']['init_script'] == str(install['INIT_SCRIPT'])
+
+
+def test_an_embedded_install_reports_version_identity_and_its_stations(install):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_SQLITE)
+    make_db(install['EMBEDDED_DATABASE_FILE'], stations=3)
+    server = facts()
+    assert server['installed'] is True
+    assert (server['version'], server['build'], server['version_source']) == ('13.00.0', '13.00.0.202005090', 'marker')
+    assert (server['server_id'], server['name']) == (SERVER_ID, 'node1')
+    assert server['passwd_salt_sha256'] == hashlib.sha256(SALT.encode()).hexdigest()
+    assert SALT not in json.dumps(server)
+    assert server['database']['mode'] == 'embedded'
+    assert server['database']['dbfile'] == str(install['EMBEDDED_DATABASE_FILE'])
+    assert server['database']['schema_version'] == server['database']['schema_expected'] == 522
+    assert server['own_data']['stations'] == 3 and server['own_data']['holds_data'] is True
+    assert server['web_api']['status'] == 'skipped'
+
+
+def test_the_embedded_database_is_opened_read_only(install):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_SQLITE)
+    make_db(install['EMBEDDED_DATABASE_FILE'], stations=0)
+    before = hashlib.sha256(install['EMBEDDED_DATABASE_FILE'].read_bytes()).hexdigest()
+    server = facts()
+    assert server['own_data'] == dict(stations=0, holds_data=False,
+                                      source='embedded database %s' % install['EMBEDDED_DATABASE_FILE'])
+    assert hashlib.sha256(install['EMBEDDED_DATABASE_FILE'].read_bytes()).hexdigest() == before
+
+
+def test_an_absent_embedded_database_holds_no_data(install):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_SQLITE)
+    own = facts()['own_data']
+    assert own['stations'] == 0 and own['holds_data'] is False and 'absent' in own['source']
+
+
+def test_the_log_banner_is_the_last_resort_for_the_version(install):
+    install['DRWCSD_BINARY'].write_text('#!/bin/sh\n')
+    install['LOG_FILE'].write_text(
+        '20250101.000000.000 ii [ 1] Dr.Web (R) Enterprise Server REL-1300 Build 13.00.0.202005090 Linux/x86_64\n'
+        '20250102.000000.000 ii [ 2] Dr.Web (R) Enterprise Server REL-1300 Build 13.00.1.202310121 Linux/x86_64\n')
+    server = facts()
+    assert (server['version'], server['build'], server['version_source']) == ('13.00.1', '13.00.1.202310121', 'log')
+    assert any('drwcsd.conf' in problem for problem in server['problems'])
+    assert server['database']['mode'] is None
+    assert server['own_data']['stations'] is None
+
+
+def test_an_external_database_never_shows_its_password(install, monkeypatch):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_PGSQL)
+    monkeypatch.setattr(server_facts, 'HAS_PSYCOPG', False)
+    server = facts()
+    database = server['database']
+    assert (database['mode'], database['host'], database['port'], database['name'], database['user']) == \
+        ('external', 'db1', 5433, 'drwcs', 'drwcs')
+    assert database['password_set'] is True
+    assert server['passwd_salt_sha256'] is None
+    assert server['own_data']['stations'] is None and server['own_data']['holds_data'] is None
+    assert 'psycopg' in server['own_data']['source']
+    assert DB_PASSWORD not in json.dumps(server)
+
+
+def test_an_external_database_counts_only_this_servers_stations(install, monkeypatch):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_PGSQL)
+    shared = str(install['VAR_DIR'] / 'shared.sqlite')
+    make_db(shared, stations=2)
+    connection = sqlite3.connect(shared)
+    connection.execute("INSERT INTO stations VALUES ('other', 'another-server', 'x')")
+    connection.commit()
+    connection.close()
+    seen = {}
+
+    class FakePsycopg:  # pylint: disable=too-few-public-methods
+        """psycopg.connect stand-in backed by SQLite (paramstyle %s)."""
+
+        @staticmethod
+        def connect(**params):
+            seen.update(params)
+            real = sqlite3.connect(shared)
+
+            class Cursor:  # pylint: disable=too-few-public-methods
+                def __init__(self):
+                    self.cursor = real.cursor()
+
+                def execute(self, sql, args=()):
+                    self.cursor.execute(sql.replace('%s', '?'), args)
+
+                def fetchone(self):
+                    return self.cursor.fetchone()
+
+            class Connection:  # pylint: disable=too-few-public-methods
+                def cursor(self):
+                    return Cursor()
+
+                def close(self):
+                    real.close()
+            return Connection()
+
+    monkeypatch.setattr(server_facts, 'HAS_PSYCOPG', True)
+    monkeypatch.setattr(server_facts, 'psycopg', FakePsycopg)
+    server = facts()
+    assert server['own_data']['stations'] == 2 and server['own_data']['holds_data'] is True
+    assert server['database']['schema_version'] == 522
+    assert (seen['host'], seen['port'], seen['dbname'], seen['user'], seen['password']) == ('db1', 5433, 'drwcs', 'drwcs', DB_PASSWORD)
+    assert DB_PASSWORD not in json.dumps(server)
+
+
+def test_the_web_api_wins_when_the_server_runs_and_a_password_is_given(install, monkeypatch):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)  # the marker says 13.00.0: the running process says otherwise
+    install['CONFIG_FILE'].write_text(CONF_SQLITE)
+    calls = []
+
+    def fake_open_url(url, **kwargs):
+        calls.append((url, kwargs))
+        return io.BytesIO(SUMMARY)
+    monkeypatch.setattr(server_facts.ServerFacts, 'running', lambda self: True)
+    monkeypatch.setattr(server_facts, 'open_url', fake_open_url)
+    server = facts(dict(admin_password=ADMIN_PASSWORD))
+    assert (server['version'], server['build'], server['version_source']) == ('13.00.1', '13.00.1.202310121', 'webapi')
+    assert server['web_api']['status'] == 'ok'
+    assert server['web_api']['peers'] == [dict(id='p-2', name='node2', address='10.0.0.12', version='13.00.1.202310121')]
+    url, kwargs = calls[0]
+    assert url == 'https://127.0.0.1:9081/api/server/summary.ds'
+    assert kwargs['force_basic_auth'] is True and kwargs['validate_certs'] is False
+    assert ADMIN_PASSWORD not in json.dumps(server)
+
+
+def test_a_web_api_refusal_falls_back_to_the_marker(install, monkeypatch):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_SQLITE)
+    refusal = b'<drweb-es-api status="false"><error><errno>1</errno><message>Authentication failed</message></error></drweb-es-api>'
+    monkeypatch.setattr(server_facts.ServerFacts, 'running', lambda self: True)
+    monkeypatch.setattr(server_facts, 'open_url', lambda url, **kwargs: io.BytesIO(refusal))
+    server = facts(dict(admin_password='wrong'))
+    assert server['version_source'] == 'marker'
+    assert server['web_api']['status'] == 'error' and 'Authentication failed' in server['web_api']['error']
+
+
+def test_check_mode_returns_the_same_facts(install):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_SQLITE)
+    make_db(install['EMBEDDED_DATABASE_FILE'], stations=1)
+    assert facts(check_mode=True) == facts()
+
+
+def test_a_package_is_named_by_its_release_and_hashed(tmp_path):
+    package = tmp_path / 'drweb-13.00.1-esuite-server-linux-x86_64.run'
+    package.write_bytes(b'#!/bin/sh\nexit 0\n')
+    result = run_module(server_facts, dict(package=str(package)))
+    info = result['package']
+    assert 'ansible_facts' not in result and 'server' not in result
+    assert (info['release'], info['readable'], info['url']) == ('13.00.1', True, False)
+    assert info['sha256'] == hashlib.sha256(b'#!/bin/sh\nexit 0\n').hexdigest()
+    assert info['install_arguments'] == drwcsd.INSTALLER_UNATTENDED_ARGUMENTS
+    assert info['admin_password_option'] == drwcsd.INSTALLER_ADMIN_PASSWORD_OPTION
+
+
+@pytest.mark.parametrize('path, release, readable, error', [
+    ('/nonexistent/drweb-13.00.0-esuite-server-linux-x86_64.run', '13.00.0', False, 'does not exist'),
+    ('https://mirror.example/pub/drweb-13.00.1-esuite-server-linux-x86_64.run?x=1', '13.00.1', None, None),
+    ('/nonexistent/server.run', None, False, 'does not exist'),
+])
+def test_missing_packages_and_urls_are_reported_without_failing(path, release, readable, error):
+    info = run_module(server_facts, dict(package=path))['package']
+    assert info['release'] == release and info['readable'] == readable
+    assert (info['error'] is None) if error is None else (error in info['error'])
