@@ -185,6 +185,9 @@ def stage_molecule() -> StageResult:
     result = StageResult("molecule")
     scenarios = sorted(path.parent.name for path in (REPO / "extensions" / "molecule").glob("*/molecule.yml"))
     for scenario in scenarios:
+        # Molecule links the lab's inventory before its create step runs: the lab must exist already (create's
+        # own "lab.py up" is then a no-op), also after the previous scenario's destroy took it down.
+        lab(["up", "--nodes", "3", "--recreate"])
         returncode, unused_output = run([str(VENV_BIN / "molecule"), "test", "-s", scenario], "molecule-%s" % scenario,
                                         cwd=REPO / "extensions")
         if returncode == 0:

@@ -97,13 +97,24 @@ def ids(owner: str | None, group: str | None) -> tuple[int, int]:
     return uid, gid
 
 
-def make_root(mnt: str) -> None:
-    """Build the overlay root on a tmpfs at ``mnt`` and pivot into it."""
+def make_root(mnt: str, repo: str | None = None) -> None:
+    """Build the overlay root on a tmpfs at ``mnt`` and pivot into it.
+
+    The new root gets a fresh /tmp, and the checkout the lab runs from (``repo``) bind-mounted read-only at its own
+    path: the overlay only covers the root file system, and a checkout under /tmp (or on another mount) would be
+    invisible inside the hosts otherwise.
+    """
     run(["mount", "-n", "-t", "tmpfs", "-o", "mode=0755", "drwlab-host", mnt])
     for sub in ("upper", "work", "root"):
         os.mkdir(os.path.join(mnt, sub), 0o755)
     root = os.path.join(mnt, "root")
     mount("overlay", root, "lowerdir=/,upperdir=%s/upper,workdir=%s/work" % (mnt, mnt), "drwlab-root")
+    mount("tmpfs", os.path.join(root, "tmp"), "mode=1777,nosuid,nodev", "tmp")
+    if repo:
+        target = root + repo
+        os.makedirs(target, exist_ok=True)
+        run(["mount", "-n", "--bind", repo, target])
+        run(["mount", "-n", "-o", "remount,bind,ro", target])
     os.chdir(root)
     # the old root lands on ./run (an existing directory of every Debian root) and is detached right away
     run(["pivot_root", ".", "run"])
@@ -113,7 +124,7 @@ def make_root(mnt: str) -> None:
 
 
 def make_fresh_mounts() -> None:
-    """Fresh /sys, /dev, /run and /tmp inside the new root."""
+    """Fresh /sys, /dev and /run inside the new root (/tmp is made before the pivot, see make_root)."""
     mount("sysfs", "/sys", "nosuid,nodev,noexec")
     mount("tmpfs", "/dev", "mode=0755,size=16m,nosuid", "dev")
     for name, major, minor in DEVICES:
@@ -132,7 +143,6 @@ def make_fresh_mounts() -> None:
     mount("tmpfs", "/run", "mode=0755,nosuid,nodev", "run")
     os.mkdir("/run/lock", 0o1777)
     os.chmod("/run/lock", 0o1777)
-    mount("tmpfs", "/tmp", "mode=1777,nosuid,nodev", "tmp")
 
 
 def wait_until(check, timeout: float, what: str) -> None:
@@ -253,7 +263,7 @@ def main() -> int:
         if os.getpid() != 1:
             raise StepError("not PID 1 of a new PID namespace (run me through unshare --pid --fork)")
         socket.sethostname(spec["name"])
-        make_root(spec["mnt"])
+        make_root(spec["mnt"], spec.get("repo"))
         make_fresh_mounts()
         os.environ.clear()
         os.environ.update({"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root",

@@ -495,7 +495,8 @@ def host_spec(host: dict, state: dict) -> dict:
             {"wait_tcp": [host["ip"], 80], "timeout": 20},
         ]
     steps.append({"wait_tcp": [host["ip"], 22], "timeout": 20})
-    return {"name": host["name"], "mnt": path("hosts", host["name"], "mnt"), "steps": steps}
+    return {"name": host["name"], "mnt": path("hosts", host["name"], "mnt"), "steps": steps,
+            "repo": os.path.dirname(os.path.dirname(HERE))}
 
 
 def inventory(state: dict) -> dict:
