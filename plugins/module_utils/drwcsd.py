@@ -37,6 +37,30 @@ CERTIFICATE_FILE = ETC_DIR + '/drwcsd-certificate.pem'
 EMBEDDED_DATABASE_FILE = VAR_DIR + '/database.sqlite'
 REPOSITORY_DIR = VAR_DIR + '/repository'
 BACKUP_DIR = VAR_DIR + '/backup'
+# Repository layout (product-facts 8.4, 8.5 CONFIRMED; 8.9/T29 GUESS): product folders "NN-name" under REPOSITORY_DIR,
+# one folder per revision inside (named by timestamp, so the lexical order is the time order), and a dot-file in the
+# product folder naming the revision the Server distributes; without it the latest revision is distributed (8.3).
+REPOSITORY_PRODUCT_PATTERN = re.compile(r'^\d{2}-[A-Za-z0-9_.+-]+$')
+REPOSITORY_CURRENT_FILE = '.current'
+REPOSITORY_DESCRIPTION_FILE = '.description'
+REPOSITORY_SYNC_OFF_FILE = '.sync-off'
+# Where the Server updates from (product-facts 8.5): GUS host names polled in order, the base URI, the protocol.
+REPOSITORY_SERVERS_FILE = '.servers'
+REPOSITORY_URL_FILE = '.url'
+REPOSITORY_PROTO_FILE = '.proto'
+# The GUS setting of a fresh install: the hosts of .servers, the path of .url, the protocol of .proto. The path and
+# esuite.msk.drweb.com are in the v6 sync-with example (8.7); the geo host and https are a GUESS.
+REPOSITORY_GUS_SERVERS = ('esuite.geo.drweb.com', 'esuite.msk.drweb.com')
+REPOSITORY_GUS_URL = '/update'
+REPOSITORY_GUS_PROTO = 'https'
+# A full URI in .url (a local update zone, or a parent Server) is used as is and .servers/.proto are then not read;
+# a parent Server is written drwcs://<host>[:<port>] (the interserver update source). Both GUESS: the product
+# configures interserver links in the Control Center, whose files are not public.
+REPOSITORY_PARENT_SCHEME = 'drwcs'
+# summary.ds <repository><product code name revision state .../> (7.12) and repository-status.ds values (7.15)
+WEB_API_SUMMARY_PRODUCTS_XPATH = 'server-summary/repository/product'
+WEB_API_REPOSITORY_READY = 'ready'
+WEB_API_REPOSITORY_UPDATING = 'updating'
 LOG_FILE = VAR_DIR + '/log/drwcsd.log'
 INIT_SCRIPT = '/etc/init.d/drwcsd'
 SERVICE_NAME = 'drwcsd'
@@ -197,6 +221,20 @@ TOUCH_POINTS = (
     ('CERTIFICATE_FILE', 'path', CERTIFICATE_FILE, GUESS, '4.1 (name CONFIRMED), 4.7, T12'),
     ('EMBEDDED_DATABASE_FILE', 'path', EMBEDDED_DATABASE_FILE, GUESS, '1.8, 6.3, T17'),
     ('REPOSITORY_DIR', 'path', REPOSITORY_DIR, CONFIRMED, '1.6'),
+    ('REPOSITORY_PRODUCT_PATTERN', 'path', REPOSITORY_PRODUCT_PATTERN.pattern, GUESS,
+     '8.9, T29 (10-drwbases CONFIRMED 1.6; 05-drwmeta, 80-drwnews 8.8)'),
+    ('REPOSITORY_CURRENT_FILE', 'file', REPOSITORY_CURRENT_FILE, GUESS, '8.3 (Current marker CONFIRMED), 8.9, T29'),
+    ('REPOSITORY_DESCRIPTION_FILE', 'file', REPOSITORY_DESCRIPTION_FILE, CONFIRMED, '8.4 (10.1; 13 GUESS, T30)'),
+    ('REPOSITORY_SYNC_OFF_FILE', 'file', REPOSITORY_SYNC_OFF_FILE, CONFIRMED, '8.4 (10.1; 13 GUESS, T30)'),
+    ('REPOSITORY_SERVERS_FILE', 'file', REPOSITORY_SERVERS_FILE, CONFIRMED, '8.5'),
+    ('REPOSITORY_URL_FILE', 'file', REPOSITORY_URL_FILE, CONFIRMED, '8.5'),
+    ('REPOSITORY_PROTO_FILE', 'file', REPOSITORY_PROTO_FILE, CONFIRMED, '8.5'),
+    ('REPOSITORY_GUS_SERVERS', 'network', ', '.join(REPOSITORY_GUS_SERVERS), GUESS,
+     '8.5, 8.7 (esuite.msk.drweb.com CONFIRMED v6)'),
+    ('REPOSITORY_GUS_URL', 'file', REPOSITORY_GUS_URL, INFERENCE, '8.7 (v6 sync-with path /update)'),
+    ('REPOSITORY_GUS_PROTO', 'file', REPOSITORY_GUS_PROTO, GUESS, '8.5 (protocol list CONFIRMED)'),
+    ('REPOSITORY_PARENT_SCHEME', 'network', REPOSITORY_PARENT_SCHEME + '://<host>[:<port>] in .url', GUESS,
+     '8.1, 8.5; cluster chapter item 5 (interserver updates; their configuration is not public)'),
     ('BACKUP_DIR', 'path', BACKUP_DIR, GUESS, '1.8, T17'),
     ('LOG_FILE', 'path', LOG_FILE, GUESS, '1.8, T17'),
     ('INIT_SCRIPT', 'path', INIT_SCRIPT, GUESS, '1.11, T15'),
@@ -246,6 +284,9 @@ TOUCH_POINTS = (
     ('WEB_API_REPOSITORY_STATUS', 'webapi', WEB_API_REPOSITORY_STATUS, CONFIRMED, '7.15'),
     ('WEB_API_TASKS', 'webapi', WEB_API_TASKS, CONFIRMED, '7.16'),
     ('WEB_API_TASK_UPDATE_REPOSITORIES', 'webapi', WEB_API_TASK_UPDATE_REPOSITORIES, CONFIRMED, '7.16'),
+    ('WEB_API_SUMMARY_PRODUCTS_XPATH', 'webapi', WEB_API_SUMMARY_PRODUCTS_XPATH, CONFIRMED, '7.12, 8.8'),
+    ('WEB_API_REPOSITORY_READY', 'webapi', WEB_API_REPOSITORY_READY, CONFIRMED, '7.15'),
+    ('WEB_API_REPOSITORY_UPDATING', 'webapi', WEB_API_REPOSITORY_UPDATING, CONFIRMED, '7.15'),
     ('AGENT_PORT', 'network', str(AGENT_PORT), CONFIRMED, '2.12'),
     ('SQL_SCHEMA_VERSION', 'sql', SQL_SCHEMA_VERSION, CONFIRMED, '6.10'),
     ('SCHEMA_VERSION_BY_RELEASE', 'sql', ', '.join('%s=%s' % item for item in sorted(SCHEMA_VERSION_BY_RELEASE.items())),

@@ -22,6 +22,8 @@ description:
   is secret, so nothing is hidden with C(no_log).
 - The default paths come from the collection's register of product facts (C(module_utils/drwcsd.py)); the folder is
   a GUESS there (product-facts T12).
+- Instead of a file, each of the three can be given as text (O(private_key_content) and so on), for example a key
+  set read from vault-encrypted files on the controller; it is checked in memory and never written anywhere.
 - The module only reads; it never changes anything.
 version_added: 0.1.0
 options:
@@ -47,6 +49,19 @@ options:
       is read. Text around the PEM block is ignored.
     type: path
     default: /var/opt/drwcs/etc/drwcsd-certificate.pem
+  private_key_content:
+    description:
+    - The private key as text, checked instead of the file O(private_key) (same format). Never logged.
+    - The result then describes this text, see RV(private_key.source).
+    type: str
+  public_key_content:
+    description:
+    - The public key as text, checked instead of the file O(public_key) (same format). Never logged.
+    type: str
+  certificate_content:
+    description:
+    - The certificate as text, checked instead of the file O(certificate) (same format). Never logged.
+    type: str
   require:
     description:
     - Which of the files must exist. The module fails, naming them, when any of these is missing.
@@ -81,13 +96,15 @@ attributes:
   platform:
     support: full
     platforms: posix
-    description: Runs on the Linux (POSIX) hosts of the Servers, or on the controller for provided files.
+    description: Runs on the Linux (POSIX) hosts of the Servers.
 requirements:
 - cryptography >= 2.6 (on the target)
 notes:
 - Run it with privileges that can read the private key (C(become=true)); the key is normally mode C(0600),
   owned by the Server account.
 - The certificate's C(expired) flag is computed with the target's clock.
+- The C(*_content) options are the way to check key material that must not touch a disk; give them from a
+  C(no_log) variable; the module's result never contains them.
 seealso:
 - name: Dr.Web Server cluster, shared keys and certificate
   description: Every Server of a cluster must have the same drwcsd.pri, drwcsd.pub and drwcsd-certificate.pem.
@@ -124,13 +141,13 @@ EXAMPLES = r'''
       - drweb_keys.public_key_matches_private_key is not false
       - drweb_keys.certificate_matches_private_key
 
-- name: Inspect files on the controller without failing on broken ones
-  delegate_to: localhost
+- name: Check a provided set (vault-encrypted files on the controller) in memory, without failing on broken ones
   drweb.cluster.key_fingerprint:
-    private_key: files/drwcsd.pri
-    public_key: files/drwcsd.pub
-    certificate: files/drwcsd-certificate.pem
+    private_key_content: "{{ lookup('ansible.builtin.file', 'files/drwcsd.pri', rstrip=false) }}"
+    public_key_content: "{{ lookup('ansible.builtin.file', 'files/drwcsd.pub', rstrip=false) }}"
+    certificate_content: "{{ lookup('ansible.builtin.file', 'files/drwcsd-certificate.pem', rstrip=false) }}"
     fail_on_corrupt: false
+  no_log: true
   register: provided_keys
 
 - name: Show the certificate version and expiry
@@ -145,9 +162,15 @@ private_key:
   type: dict
   contains:
     path:
-      description: Path of the file.
+      description: Path of the file; C(null) when the text of O(private_key_content) was checked instead.
       type: str
       sample: /var/opt/drwcs/etc/drwcsd.pri
+    source:
+      description: C(file) when the file was read, C(content) when the text given in the C(*_content) option was
+        checked (then RV(private_key.exists) is C(true) and the file-only fields mode, owner and group are C(null)).
+      type: str
+      choices: [file, content]
+      sample: file
     exists:
       description: Whether the path exists.
       type: bool
@@ -195,6 +218,7 @@ public_key:
   type: dict
   sample:
     path: /var/opt/drwcs/etc/drwcsd.pub
+    source: file
     exists: true
     valid: true
     error: null
@@ -252,6 +276,7 @@ certificate:
       sample: serial
   sample:
     path: /var/opt/drwcs/etc/drwcsd-certificate.pem
+    source: file
     exists: true
     valid: true
     error: null
@@ -452,10 +477,21 @@ class KeyFingerprint(object):
         self.backend = default_backend()
         self.warnings = []
 
+    @staticmethod
+    def new_info(path, source):
+        return dict(path=path, source=source, exists=False, valid=None, error=None, sha256=None, size=None, mode=None,
+                    owner=None, group=None, key_type=None, public_key_sha256=None)
+
+    def from_content(self, text):
+        """Metadata and bytes of a *_content option: (info, data). The text itself never goes into the result."""
+        data = text.encode('utf-8', 'surrogateescape')
+        info = self.new_info(None, 'content')
+        info.update(exists=True, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+        return info, data
+
     def stat_file(self, path):
         """The file's metadata and bytes: (info, data); data None when missing."""
-        info = dict(path=path, exists=False, valid=None, error=None, sha256=None, size=None, mode=None, owner=None,
-                    group=None, key_type=None, public_key_sha256=None)
+        info = self.new_info(path, 'file')
         try:
             status = os.stat(path)
         except FileNotFoundError:
@@ -529,8 +565,10 @@ class KeyFingerprint(object):
         public_ders = {}
         problems = []
         for name in FILES:
-            path = params[name]
-            info, data = self.stat_file(path)
+            content = params[name + '_content']
+            # error messages name the option when the text was given, the path when the file was read
+            path = '%s_content' % name if content is not None else params[name]
+            info, data = self.from_content(content) if content is not None else self.stat_file(path)
             if name == 'certificate':
                 info.update(subject=None, issuer=None, serial=None, not_before=None, not_after=None, expired=None,
                             not_yet_valid=None, version=None, version_source=None)
@@ -577,6 +615,9 @@ def main():
         private_key=dict(type='path', default=drwcsd.PRIVATE_KEY_FILE),
         public_key=dict(type='path', default=drwcsd.PUBLIC_KEY_FILE),
         certificate=dict(type='path', default=drwcsd.CERTIFICATE_FILE),
+        private_key_content=dict(type='str', no_log=True),
+        public_key_content=dict(type='str', no_log=True),
+        certificate_content=dict(type='str', no_log=True),
         require=dict(type='list', elements='str', choices=list(FILES), default=[]),
         fail_on_corrupt=dict(type='bool', default=True),
         version_oid=dict(type='str'),

@@ -97,6 +97,15 @@ class KeySet:
         return hashlib.sha256(getattr(self, name).read_bytes()).hexdigest()
 
 
+@pytest.fixture(autouse=True)
+def module_side(monkeypatch):
+    """Run the module as it runs on a target. Once any test of the session imports controller code (ansible._internal),
+    ansible.module_utils thinks it runs in the controller and sends module warnings straight to the display instead of
+    recording them for the result, so the warnings these tests check would vanish depending on the test order."""
+    from ansible.module_utils import _internal  # pylint: disable=import-outside-toplevel
+    monkeypatch.setattr(_internal, 'is_controller', False)
+
+
 @pytest.fixture
 def keyset(tmp_path):
     return KeySet(tmp_path / 'etc')
@@ -474,6 +483,101 @@ def test_fingerprints_compare_nodes(tmp_path):
     assert fingerprints[0] == fingerprints[1]
     assert fingerprints[2]['private_key'] == fingerprints[0]['private_key']
     assert fingerprints[2]['certificate'] != fingerprints[0]['certificate']
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Text instead of files (*_content): a provided set checked in memory
+# ---------------------------------------------------------------------------------------------------------------
+def content_args(keyset, **extra):
+    """The key set of keyset given as text, the paths pointing nowhere (nothing is read from disk)."""
+    args = dict(private_key='/nonexistent/drwcsd.pri', public_key='/nonexistent/drwcsd.pub',
+                certificate='/nonexistent/drwcsd-certificate.pem',
+                private_key_content=keyset.private_key.read_text(), public_key_content=keyset.public_key.read_text(),
+                certificate_content=keyset.certificate.read_text())
+    args.update(extra)
+    return args
+
+
+def test_content_is_checked_like_the_file(keyset):
+    from_files = run(keyset.args())
+    from_text = run(content_args(keyset))
+    assert from_text['fingerprint'] == from_files['fingerprint']
+    assert from_text['public_key_matches_private_key'] is True
+    assert from_text['certificate_matches_private_key'] is True
+    assert from_text['certificate']['version'] == from_files['certificate']['version'] == 1
+    for name in ('private_key', 'public_key', 'certificate'):
+        info = from_text[name]
+        assert (info['source'], info['path'], info['exists'], info['valid']) == ('content', None, True, True)
+        assert (info['mode'], info['owner'], info['group']) == (None, None, None)
+        assert info['size'] == getattr(keyset, name).stat().st_size
+        assert from_files[name]['source'] == 'file'
+    assert_no_key_material(from_text, keyset.private_key.read_bytes(), keyset.public_key.read_bytes(),
+                           keyset.certificate.read_bytes(), numbers=private_numbers(keyset.key))
+
+
+def test_content_and_files_mix(keyset, tmp_path):
+    other = KeySet(tmp_path / 'other')
+    result = run(keyset.args(certificate_content=other.certificate.read_text()))
+    assert result['certificate']['source'] == 'content'
+    assert result['private_key']['source'] == 'file'
+    assert result['certificate_matches_private_key'] is False
+    assert result['public_key_matches_private_key'] is True
+
+
+def test_mismatched_content_is_reported(keyset, tmp_path):
+    other = KeySet(tmp_path / 'other')
+    result = run(content_args(keyset, public_key_content=other.public_key.read_text()))
+    assert result['public_key_matches_private_key'] is False
+    assert result['certificate_matches_private_key'] is True
+
+
+@pytest.mark.parametrize('name, label', [('private_key', 'private key'), ('certificate', 'certificate')])
+def test_corrupt_content_fails_naming_the_option(keyset, name, label):
+    args = content_args(keyset)
+    args[name + '_content'] = corrupt(getattr(keyset, name).read_bytes()).decode('ascii')
+    result = fail(args)
+    assert '%s_content' % name in result['msg']
+    assert label in result['msg']
+    assert result[name]['valid'] is False
+    assert_no_key_material(result, keyset.private_key.read_bytes(), keyset.certificate.read_bytes(),
+                           numbers=private_numbers(keyset.key))
+    reported = run(dict(args, fail_on_corrupt=False))
+    assert reported[name]['valid'] is False
+    assert '%s_content' % name in reported[name]['error']
+
+
+def test_empty_content_is_not_a_key(keyset):
+    result = fail(content_args(keyset, private_key_content=''))
+    assert 'private_key_content holds no PEM private key block' in result['msg']
+    assert result['private_key']['size'] == 0
+
+
+def test_content_options_are_no_log():
+    spec = {}
+
+    def capture(**kwargs):
+        spec.update(kwargs['argument_spec'])
+        raise SystemExit(0)
+
+    with pytest.raises(SystemExit):
+        with patch_module_args({}):
+            import unittest.mock
+            with unittest.mock.patch.object(key_fingerprint, 'AnsibleModule', side_effect=capture):
+                key_fingerprint.main()
+    for name in ('private_key_content', 'public_key_content', 'certificate_content'):
+        assert spec[name].get('no_log') is True
+
+
+def test_real_module_output_with_content_holds_no_key_material(keyset, capsys):
+    """The JSON the module really prints when the set is given as text: no byte of it, no private number."""
+    with patch_module_args(content_args(keyset)):
+        with pytest.raises(SystemExit) as exited:
+            key_fingerprint.main()
+    assert exited.value.code == 0
+    output = capsys.readouterr().out
+    assert json.loads(output)['certificate_matches_private_key'] is True
+    assert_no_key_material(output, keyset.private_key.read_bytes(), keyset.public_key.read_bytes(),
+                           keyset.certificate.read_bytes(), numbers=private_numbers(keyset.key))
 
 
 # ---------------------------------------------------------------------------------------------------------------
