@@ -1,8 +1,42 @@
-"""Molecule verifier (testinfra): what an administrator checks after converging the lab cluster."""
+"""Molecule verifier (testinfra): what an administrator checks after converging the lab cluster with site.yml."""
+
+import pytest
+import testinfra
 
 testinfra_hosts = ["node1", "node2", "node3"]
+
+KEY_FILES = ("drwcsd.pri", "drwcsd.pub", "drwcsd-certificate.pem")
 
 
 def test_each_server_answers_as_itself(host):
     """Each Server host has its own name (own UTS namespace), so per-node settings land on the right host."""
     assert host.check_output("hostname") == host.backend.get_hostname()
+
+
+def test_the_server_runs_the_cluster_release(host):
+    marker = host.file("/etc/opt/drweb.com/software/drweb-esuite.remove")
+    assert marker.exists
+    assert "VERSION=13.00.0" in marker.content_string
+    assert host.run("sh /etc/init.d/drwcsd status").rc == 0
+
+
+def test_private_key_is_readable_by_the_server_account_only(host):
+    key = host.file("/var/opt/drwcs/etc/drwcsd.pri")
+    assert key.mode == 0o600
+    assert key.user == "drwcs"
+
+
+@pytest.mark.parametrize("name", KEY_FILES)
+def test_every_server_has_the_same_key_file(host, name):
+    """Vendor prescription 1: one drwcsd.pri / drwcsd.pub / drwcsd-certificate.pem cluster-wide."""
+    path = "/var/opt/drwcs/etc/" + name
+    others = [testinfra.get_host("ansible://" + node, ansible_inventory=host.backend.ansible_inventory)
+              for node in testinfra_hosts]
+    assert {other.file(path).sha256sum for other in others} == {host.file(path).sha256sum}
+
+
+def test_the_cluster_name_resolves_to_every_server(host):
+    """Vendor prescription 3: the common name has one A record per Server (load balancing)."""
+    answer = host.check_output("dig +short esuite.drweb.test || true")
+    addresses = set(answer.split())
+    assert len(addresses) == 3, answer
