@@ -1,0 +1,376 @@
+# -*- coding: utf-8 -*-
+# Copyright: drweb.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of drweb.cluster.xml_fragments on the drwcsd test double's drwcsd.conf and download.conf."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
+from ansible_collections.drweb.cluster.plugins.modules import xml_fragments
+from ansible_collections.drweb.cluster.tests.unit.plugins.modules.utils import AnsibleFailJson, run_module
+
+COLLECTION_ROOT = Path(drwcsd.__file__).resolve().parents[2]
+sys.path.insert(0, str(COLLECTION_ROOT / 'tests' / 'drwcsd_double' / 'src'))
+
+from drwcsd_double import config as double_config  # noqa: E402  pylint: disable=wrong-import-position
+
+SERVER_ID = '0f8a5c1e-1111-4222-8333-944445555666'
+SALT = '5f1d3c0b9a8e7d6c5b4a39281706f5e4'
+PRIMARY_SALT = 'a1b2c3d4e5f60718293a4b5c6d7e8f90'
+
+CLUSTER = '''<cluster>
+  <on multicast-group="232.0.0.1" port="11111" interface="0.0.0.0" ttl="1"/>
+</cluster>'''
+PROTOCOLS = '''<protocols>
+  <disabled>
+    <protocol name="MSNAPSHV"/>
+  </disabled>
+</protocols>'''
+SALT_FRAGMENT = '<passwd-salt value="%s"/>' % PRIMARY_SALT
+DB_PASSWORD = 's3cr3t-Pa55'
+DATABASE = '''<database connections="2" speedup="yes">
+  <pgsql dbname="drwcs" host="10.0.0.2" port="5432" user="drwcs" password="%s" requiressl="no"/>
+</database>''' % DB_PASSWORD
+MANAGED = [dict(xpath='/drwcsd/cluster', xml=CLUSTER), dict(xpath='/drwcsd/protocols', xml=PROTOCOLS),
+           dict(xpath='/drwcsd/passwd-salt', xml=SALT_FRAGMENT)]
+
+
+def run(args, check_mode=False, diff=False):
+    args = dict(args)
+    if diff:
+        args['_ansible_diff'] = True
+    return run_module(xml_fragments, args, check_mode=check_mode)
+
+
+def fail(args, check_mode=False):
+    with pytest.raises(AnsibleFailJson) as failure:
+        run(args, check_mode=check_mode)
+    return failure.value.result
+
+
+@pytest.fixture
+def conf(tmp_path):
+    """A drwcsd.conf as the double's installer writes it (odd spacing, comments, unmanaged elements), mode 0600."""
+    path = tmp_path / 'etc' / 'drwcsd.conf'
+    path.parent.mkdir()
+    path.write_text(double_config.fresh_drwcsd_conf(SERVER_ID, SALT), encoding='utf-8')
+    path.chmod(0o600)
+    return path
+
+
+@pytest.fixture
+def download(tmp_path):
+    path = tmp_path / 'download.conf'
+    path.write_text(double_config.DOWNLOAD_CONF_TEMPLATE, encoding='utf-8')
+    return path
+
+
+def spans(data, paths):
+    """Byte spans of the elements at paths (the module's own parser)."""
+    root = xml_fragments.parse(data, 'test')
+    found = []
+    for path in paths:
+        element = xml_fragments.find(root, xml_fragments.parse_path(path, 'test'), path)
+        found.append((element.start, element.end))
+    return sorted(found)
+
+
+def without(data, ranges):
+    """data with the byte ranges cut out."""
+    out, last = [], 0
+    for start, end in ranges:
+        out.append(data[last:start])
+        last = end
+    out.append(data[last:])
+    return b'\x00'.join(out)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Merge: only the managed spans change
+# ---------------------------------------------------------------------------------------------------------------
+def test_unmanaged_bytes_identical(conf):
+    before = conf.read_bytes()
+    result = run(dict(path=str(conf), fragments=MANAGED))
+    after = conf.read_bytes()
+    assert result['changed'] is True
+    assert result['changed_elements'] == ['/drwcsd/cluster', '/drwcsd/protocols', '/drwcsd/passwd-salt']
+    paths = [fragment['xpath'] for fragment in MANAGED]
+    assert without(before, spans(before, paths)) == without(after, spans(after, paths))
+    # what an administrator would look at: comments, odd spacing, declaration, final newline, own id
+    for line in (b'<?xml version="1.0" encoding="utf-8"?>\n<!-- Dr.Web Server configuration file.\n',
+                 b'  <location   room="" floor=""', b'<newbie  approve-to-group=""',
+                 b'<transport  port="2193" name="drwcs"   ip="0.0.0.0"',
+                 b'  <mailer from="drwcsd@localhost"  server="127.0.0.1" port="25" user="" password=""',
+                 b'  <!-- mail notifications (not managed by drweb.cluster) -->\n', b'<id value="%s"/>' % SERVER_ID.encode()):
+        assert line in after
+    assert after.endswith(b'</drwcsd>\n')
+    # the managed elements are as given, indented like the lines they replace
+    assert b'\n  <cluster>\n    <on multicast-group="232.0.0.1" port="11111" interface="0.0.0.0" ttl="1"/>\n  </cluster>\n' in after
+    assert b'\n  <protocols>\n    <disabled>\n      <protocol name="MSNAPSHV"/>\n    </disabled>\n  </protocols>\n' in after
+    # the double (which plays the product) reads the result as intended
+    parsed = double_config.load_server_config(str(conf))
+    assert parsed.cluster_enabled and parsed.cluster_endpoints[0]['port'] == 11111
+    assert parsed.salt == PRIMARY_SALT and parsed.server_id == SERVER_ID
+
+
+def test_second_run_changes_nothing(conf):
+    run(dict(path=str(conf), fragments=MANAGED))
+    status = conf.stat()
+    data = conf.read_bytes()
+    result = run(dict(path=str(conf), fragments=MANAGED), diff=True)
+    assert result['changed'] is False and result['changed_elements'] == [] and 'diff' not in result
+    assert conf.read_bytes() == data
+    assert (conf.stat().st_ino, conf.stat().st_mtime_ns) == (status.st_ino, status.st_mtime_ns)
+
+
+def test_reformatted_equal_element_is_no_change(conf):
+    # same meaning, other attribute order, quoting, spacing and an inner comment: nothing to do, nothing rewritten
+    text = conf.read_text().replace(
+        '<on multicast-group="232.0.0.1" port="2194" interface="0.0.0.0" ttl="1"/>',
+        "<!-- set by hand -->\n    <on ttl='1'   port=\"11111\" interface=\"0.0.0.0\" multicast-group=\"232.0.0.1\" />")
+    conf.write_text(text)
+    result = run(dict(path=str(conf), fragments=[MANAGED[0]]))
+    assert result['changed'] is False
+    assert conf.read_text() == text
+
+
+def test_download_conf_server_address(download):
+    before = download.read_bytes()
+    fragment = dict(xpath='/download-config/server', xml='<server host="esuite.drweb.test" port="2193"/>')
+    result = run(dict(path=str(download), fragments=[fragment]))
+    assert result['changed'] is True
+    assert download.read_bytes() == before.replace(b'<server host="" port="2193"/>', b'<server host="esuite.drweb.test" port="2193"/>')
+    assert double_config.load_download_config(str(download)) == {'host': 'esuite.drweb.test', 'port': 2193}
+
+
+def test_read_returns_elements_before_the_change(conf):
+    result = run(dict(path=str(conf), read=['/drwcsd/protocols', '/drwcsd/passwd-salt', '/drwcsd/nothing'], fragments=MANAGED))
+    protocols = result['elements']['/drwcsd/protocols']
+    assert protocols['tag'] == 'protocols'
+    disabled = protocols['children'][0]
+    assert [child['attributes']['name'] for child in disabled['children']] == ['CLUSTER', 'MSNAPSHV']
+    assert result['elements']['/drwcsd/passwd-salt']['attributes'] == {'value': SALT}
+    assert result['elements']['/drwcsd/nothing'] is None
+
+
+def test_read_only_call_changes_nothing(conf):
+    data = conf.read_bytes()
+    result = run(dict(path=str(conf), read=['/drwcsd/cluster/on']))
+    assert result['changed'] is False
+    assert result['elements']['/drwcsd/cluster/on']['attributes']['port'] == '2194'
+    assert conf.read_bytes() == data
+
+
+def test_predicate_path(conf):
+    result = run(dict(path=str(conf), read=["/drwcsd/protocols/disabled/protocol[@name='MSNAPSHV']"]))
+    assert result['elements']["/drwcsd/protocols/disabled/protocol[@name='MSNAPSHV']"]['attributes'] == {'name': 'MSNAPSHV'}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Missing elements are inserted
+# ---------------------------------------------------------------------------------------------------------------
+def test_missing_element_inserted_last(conf):
+    text = conf.read_text()
+    start = text.index('  <cluster>')
+    end = text.index('</cluster>\n') + len('</cluster>\n')
+    conf.write_text(text[:start] + text[end:])
+    result = run(dict(path=str(conf), fragments=[MANAGED[0]]))
+    assert result['inserted_elements'] == ['/drwcsd/cluster']
+    after = conf.read_text()
+    assert after.endswith('password="" starttls="yes" auth-plain="no"/>\n'
+                          '  <cluster>\n    <on multicast-group="232.0.0.1" port="11111" interface="0.0.0.0" ttl="1"/>\n'
+                          '  </cluster>\n</drwcsd>\n')
+    assert run(dict(path=str(conf), fragments=[MANAGED[0]]))['changed'] is False
+
+
+def test_missing_element_inserted_first_and_into_empty_element(tmp_path):
+    path = tmp_path / 'a.xml'
+    path.write_text('<root>\n  <a x="1"/>\n  <b/>\n</root>\n')
+    run(dict(path=str(path), fragments=[dict(xpath='/root/c', xml='<c y="2"/>', position='first'),
+                                        dict(xpath='/root/b/d', xml='<d>\n  <e/>\n</d>')]))
+    assert path.read_text() == '<root>\n  <c y="2"/>\n  <a x="1"/>\n  <b>\n    <d>\n      <e/>\n    </d>\n  </b>\n</root>\n'
+
+
+def test_missing_parent_fails(conf):
+    data = conf.read_bytes()
+    result = fail(dict(path=str(conf), fragments=[dict(xpath='/drwcsd/nothing/here', xml='<here/>')]))
+    assert 'neither /drwcsd/nothing/here nor its parent /drwcsd/nothing exists' in result['msg']
+    assert conf.read_bytes() == data
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Check mode, diff and secrets
+# ---------------------------------------------------------------------------------------------------------------
+def test_check_mode_predicts_and_writes_nothing(conf):
+    data = conf.read_bytes()
+    result = run(dict(path=str(conf), fragments=MANAGED), check_mode=True, diff=True)
+    assert result['changed'] is True and result['changed_elements'] == [f['xpath'] for f in MANAGED]
+    assert conf.read_bytes() == data
+    assert 'port="2194"' in result['diff']['before'] and 'port="11111"' in result['diff']['after']
+    assert result['diff']['before'] == data.decode()
+    assert 'backup_file' not in result
+
+
+def test_diff_masks_secret_attributes_and_values(conf):
+    text = conf.read_text().replace('<mailer from="drwcsd@localhost"  server="127.0.0.1" port="25" user="" password=""',
+                                    '<mailer from="drwcsd@localhost"  server="127.0.0.1" port="25" user="mail" password="mail-pw"')
+    conf.write_text(text)
+    args = dict(path=str(conf), fragments=[dict(xpath='/drwcsd/database', xml=DATABASE)], secret_values=[DB_PASSWORD])
+    result = run(args, check_mode=True, diff=True)
+    assert result['changed'] is True
+    for side in ('before', 'after'):
+        assert DB_PASSWORD not in result['diff'][side] and 'mail-pw' not in result['diff'][side]
+    # the unmanaged mailer password: the same label on both sides; the new database password: its own label
+    assert 'user="mail" password="********#1"' in result['diff']['before']
+    assert 'user="mail" password="********#1"' in result['diff']['after']
+    assert 'user="drwcs" password="********#2" requiressl="no"' in result['diff']['after']
+    assert 'host="10.0.0.2"' in result['diff']['after']
+    assert DB_PASSWORD not in repr(result)
+    # the password goes into the file itself, of course
+    run(args)
+    assert ('password="%s"' % DB_PASSWORD) in conf.read_text()
+
+
+def test_changed_secret_shows_as_changed_label(conf):
+    result = run(dict(path=str(conf), fragments=[MANAGED[2]], secret_values=[SALT, PRIMARY_SALT]), check_mode=True, diff=True)
+    assert '<passwd-salt value="********#1"/>' in result['diff']['before']
+    assert '<passwd-salt value="********#2"/>' in result['diff']['after']
+    assert SALT not in repr(result) and PRIMARY_SALT not in repr(result)
+
+
+def test_read_masks_secret_attributes(conf):
+    conf.write_text(conf.read_text().replace('<sqlite ', '<pgsql password="%s" other="x"/><!--' % DB_PASSWORD).replace(
+        'wal-max-seconds="30"/>', '-->'))
+    result = run(dict(path=str(conf), read=['/drwcsd/database']))
+    assert result['elements']['/drwcsd/database']['children'][0]['attributes'] == {'password': '********', 'other': 'x'}
+    assert DB_PASSWORD not in repr(result)
+
+
+def test_secret_values_hidden_in_errors_and_elements(conf):
+    result = fail(dict(path=str(conf), fragments=[dict(xpath='/drwcsd/database', xml='<database password="%s">' % DB_PASSWORD)],
+                       secret_values=[DB_PASSWORD]))
+    assert DB_PASSWORD not in repr(result)
+    conf.write_text(conf.read_text().replace('<mailer from="drwcsd@localhost"', '<mailer from="%s"' % DB_PASSWORD))
+    result = run(dict(path=str(conf), read=['/drwcsd/mailer'], secret_values=[DB_PASSWORD]))
+    assert result['elements']['/drwcsd/mailer']['attributes']['from'] == '********'
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bad input: a clear message and the file untouched
+# ---------------------------------------------------------------------------------------------------------------
+def test_malformed_file_fails_untouched(conf):
+    broken = conf.read_bytes().replace(b'</cluster>', b'</clust>')
+    conf.write_bytes(broken)
+    result = fail(dict(path=str(conf), fragments=MANAGED))
+    assert str(conf) in result['msg'] and 'not well-formed XML (line 18' in result['msg'] and 'untouched' in result['msg']
+    assert conf.read_bytes() == broken
+
+
+@pytest.mark.parametrize('fragment, message', [
+    (dict(xpath='/drwcsd/cluster', xml='<clusters/>'), 'is a <clusters> element that does not match the last step'),
+    (dict(xpath='/drwcsd/cluster', xml='<cluster/><cluster/>'), 'not well-formed'),
+    (dict(xpath='/drwcsd/cluster', xml='<!-- c --><cluster/>'), 'must be exactly one element'),
+    (dict(xpath='/drwcsd/cluster', xml='<cluster>'), 'not well-formed'),
+    (dict(xpath='/drwcsd/cluster', xml='  '), 'is empty'),
+    (dict(xpath='drwcsd/cluster', xml='<cluster/>'), 'is not an absolute path'),
+    (dict(xpath='/drwcsd/cluster[1]', xml='<cluster/>'), 'is not "name" or'),
+    (dict(xpath='/other/cluster', xml='<cluster/>'), 'neither /other/cluster nor its parent /other exists'),
+    (dict(xpath='/drwcsd/protocols/disabled/protocol', xml='<protocol name="X"/>'), 'addresses 2 elements'),
+])
+def test_bad_fragment_fails_untouched(conf, fragment, message):
+    data = conf.read_bytes()
+    result = fail(dict(path=str(conf), fragments=[fragment]))
+    assert message in result['msg']
+    assert conf.read_bytes() == data
+
+
+def test_overlapping_fragments_fail(conf):
+    data = conf.read_bytes()
+    result = fail(dict(path=str(conf), fragments=[MANAGED[1], dict(xpath='/drwcsd/protocols/disabled', xml='<disabled/>')]))
+    assert 'overlap' in result['msg']
+    assert conf.read_bytes() == data
+    result = fail(dict(path=str(conf), fragments=[MANAGED[0], MANAGED[0]]))
+    assert 'two fragments address the same element /drwcsd/cluster' in result['msg']
+
+
+def test_missing_file_fails(tmp_path):
+    result = fail(dict(path=str(tmp_path / 'none.conf'), fragments=MANAGED))
+    assert 'does not exist' in result['msg']
+
+
+def test_entity_declarations_refused(tmp_path):
+    path = tmp_path / 'a.xml'
+    path.write_text('<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY e "x">]>\n<r><a/></r>\n')
+    assert 'declares entities' in fail(dict(path=str(path), fragments=[dict(xpath='/r/a', xml='<a b="1"/>')]))['msg']
+
+
+def test_utf16_refused(tmp_path):
+    path = tmp_path / 'a.xml'
+    path.write_bytes('<r><a/></r>'.encode('utf-16'))
+    assert 'not supported' in fail(dict(path=str(path), read=['/r/a']))['msg']
+
+
+def test_validate_command_failure_leaves_file(conf):
+    data = conf.read_bytes()
+    result = fail(dict(path=str(conf), fragments=MANAGED, validate='/bin/sh -c "grep -q 2194 %s"'))
+    assert 'validate command failed (rc=1)' in result['msg']
+    assert conf.read_bytes() == data
+    assert sorted(os.listdir(conf.parent)) == ['drwcsd.conf']
+    assert run(dict(path=str(conf), fragments=MANAGED, validate='/bin/sh -c "grep -q 11111 %s"'))['changed'] is True
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Encodings and line ends
+# ---------------------------------------------------------------------------------------------------------------
+def test_crlf_and_latin1_kept(tmp_path):
+    path = tmp_path / 'a.xml'
+    original = '<?xml version="1.0" encoding="iso-8859-1"?>\r\n<r>\r\n  <!-- Zürich -->\r\n  <a x="1"/>\r\n</r>\r\n'
+    path.write_bytes(original.encode('latin-1'))
+    run(dict(path=str(path), fragments=[dict(xpath='/r/a', xml='<a x="2">\n  <b city="Zürich"/>\n</a>')]))
+    assert path.read_bytes() == original.replace('<a x="1"/>', '<a x="2">\r\n    <b city="Zürich"/>\r\n  </a>').encode('latin-1')
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Backup and atomic replacement
+# ---------------------------------------------------------------------------------------------------------------
+def test_backup_and_mode_kept(conf):
+    data = conf.read_bytes()
+    result = run(dict(path=str(conf), fragments=MANAGED, backup=True))
+    backup = Path(result['backup_file'])
+    assert backup.read_bytes() == data
+    assert stat.S_IMODE(conf.stat().st_mode) == 0o600
+    assert (conf.stat().st_uid, conf.stat().st_gid) == (os.getuid(), os.getgid())
+
+
+def test_replaced_by_rename(conf):
+    inode = conf.stat().st_ino
+    reader = open(conf, 'rb')  # pylint: disable=consider-using-with
+    try:
+        old = reader.read()
+        run(dict(path=str(conf), fragments=MANAGED))
+        # an atomic rename: a reader that opened the file before sees the old content whole, never a mix
+        reader.seek(0)
+        assert reader.read() == old
+    finally:
+        reader.close()
+    assert conf.stat().st_ino != inode
+    assert sorted(os.listdir(conf.parent)) == ['drwcsd.conf']
+
+
+def test_failed_replace_leaves_file_and_no_temporary(conf, monkeypatch):
+    data = conf.read_bytes()
+
+    def broken_move(self, src, dest, *args, **kwargs):  # pylint: disable=unused-argument
+        raise OSError('disk full')
+    monkeypatch.setattr(xml_fragments.AnsibleModule, 'atomic_move', broken_move)
+    with pytest.raises(OSError):
+        run(dict(path=str(conf), fragments=MANAGED))
+    assert conf.read_bytes() == data
+    assert sorted(os.listdir(conf.parent)) == ['drwcsd.conf']
