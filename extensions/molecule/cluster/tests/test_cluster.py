@@ -1,5 +1,7 @@
 """Molecule verifier (testinfra): what an administrator checks after converging the lab cluster with site.yml."""
 
+import json
+
 import pytest
 import testinfra
 
@@ -40,3 +42,20 @@ def test_the_cluster_name_resolves_to_every_server(host):
     answer = host.check_output("dig +short esuite.drweb.test || true")
     addresses = set(answer.split())
     assert len(addresses) == 3, answer
+
+
+def test_every_server_uses_the_common_database(host):
+    """Vendor prescription 4: the Servers share the external PostgreSQL database (drwcsd.conf database section)."""
+    config = host.file("/var/opt/drwcs/etc/drwcsd.conf")
+    assert "<pgsql " in config.content_string
+    assert "<sqlite " not in config.content_string
+    assert config.mode == 0o600
+
+
+def test_each_server_hears_the_other_two_over_the_cluster_protocol(host):
+    """Vendor prescription 3: the cluster protocol works with the merged configuration (peers in summary.ds)."""
+    reply = host.check_output("curl -sk -u admin:drweb-lab-admin 'https://127.0.0.1:9081/api/server/summary.ds?format=json'")
+    names = json.dumps(json.loads(reply))
+    others = [node for node in testinfra_hosts if node != host.backend.get_hostname()]
+    for other in others:
+        assert '"%s"' % other in names, reply
