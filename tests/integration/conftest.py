@@ -15,6 +15,11 @@ Fixtures (all session scoped):
 * ``lab_spawn(host, cmd)`` -- like ``lab_exec`` but returns a running ``subprocess.Popen`` (stdout/stderr pipes,
   text mode) for background work such as multicast receivers.  The caller waits for/kills it.
 * ``lab_py(*args, timeout=120)`` -- run ``lab.py`` with arguments; returns ``subprocess.CompletedProcess``.
+* ``ansible_playbook(playbook, *args, extra=None, inventories=None, env=None, timeout=900)`` -- run ansible-playbook
+  from the checkout (ansible.cfg, no colour) against the lab inventory + tests/lab/cluster.yml (or the given
+  ``inventories``); ``playbook`` is a path relative to the checkout or absolute; ``extra`` is a dict passed as one JSON
+  ``-e``.  Returns a ``PlaybookRun`` (``returncode``, ``output`` = stdout + stderr, ``recap`` = {host: {ok, changed,
+  unreachable, failed, skipped, rescued, ignored}}).  ``recap(text)`` is importable for other outputs.
 
 Tests marked ``lab_cycle`` take the lab down and up again: they are moved to the very end of the session so every
 other test still finds its lab, and can be selected alone with ``-m lab_cycle`` or skipped with ``-m "not lab_cycle"``.
@@ -22,7 +27,10 @@ other test still finds its lab, and can be selected alone with ``-m lab_cycle`` 
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
+import re
 import subprocess
 import sys
 
@@ -32,6 +40,8 @@ import yaml
 
 LAB_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lab")
 LAB_PY = os.path.join(LAB_DIR, "lab.py")
+REPO = os.path.dirname(os.path.dirname(LAB_DIR))
+CLUSTER_VARS = os.path.join(LAB_DIR, "cluster.yml")
 LAB_STATE = os.path.abspath(os.environ.get("DRWLAB_STATE", os.path.join(LAB_DIR, "state")))
 
 # testinfra and Ansible call ansible-inventory / ansible-playbook by name: use the ones of this interpreter's venv
@@ -142,3 +152,55 @@ def lab_spawn(lab_inventory):  # pylint: disable=redefined-outer-name,unused-arg
 def lab_py():
     """Run lab.py with arguments."""
     return run_lab_py
+
+
+RECAP_LINE = re.compile(r"^(\S+)\s+:\s+(ok=.*)$", re.MULTILINE)
+
+
+def recap(text: str) -> dict:
+    """{host: {ok, changed, unreachable, failed, skipped, rescued, ignored}} from an ansible-playbook PLAY RECAP."""
+    counts = {}
+    for host, fields in RECAP_LINE.findall(text):
+        counts[host] = {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", fields)}
+    return counts
+
+
+@dataclasses.dataclass
+class PlaybookRun:
+    """What one ansible-playbook run gave."""
+
+    returncode: int
+    output: str
+    recap: dict
+
+    def changed(self) -> int:
+        """Total changed tasks over all hosts."""
+        return sum(host.get("changed", 0) for host in self.recap.values())
+
+
+def ansible_environment(**overrides: str) -> dict:
+    """Environment for ansible-* commands run from the checkout (its ansible.cfg, this venv, no colour)."""
+    env = dict(os.environ)
+    env.update(ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
+               PATH=_BIN + os.pathsep + env.get("PATH", ""))
+    env.update(overrides)
+    return env
+
+
+@pytest.fixture(scope="session")
+def ansible_playbook(lab_inventory):  # pylint: disable=redefined-outer-name
+    """Run a playbook of the checkout against the lab (see the module docstring)."""
+    def run(playbook: str, *args: str, extra: dict | None = None, inventories: list | None = None,
+            env: dict | None = None, timeout: float = 900) -> PlaybookRun:
+        command = ["ansible-playbook"]
+        for inventory in inventories or [lab_inventory, CLUSTER_VARS]:
+            command += ["-i", inventory]
+        command.append(playbook if os.path.isabs(playbook) else os.path.join(REPO, playbook))
+        if extra:
+            command += ["-e", json.dumps(extra)]
+        command += list(args)
+        proc = subprocess.run(command, cwd=REPO, env=ansible_environment(**(env or {})), capture_output=True, text=True,
+                              timeout=timeout, check=False)
+        output = proc.stdout + proc.stderr
+        return PlaybookRun(proc.returncode, output, recap(output))
+    return run
