@@ -20,6 +20,11 @@ Fixtures (all session scoped):
   ``inventories``); ``playbook`` is a path relative to the checkout or absolute; ``extra`` is a dict passed as one JSON
   ``-e``.  Returns a ``PlaybookRun`` (``returncode``, ``output`` = stdout + stderr, ``recap`` = {host: {ok, changed,
   unreachable, failed, skipped, rescued, ignored}}).  ``recap(text)`` is importable for other outputs.
+* ``pristine_lab()`` -- put the lab back as ``lab.py up`` left it: no Dr.Web Server on any node, no common database
+  or role on db1 (PostgreSQL running), no A record for the cluster name on dns1.  Modules call it before and after
+  themselves so they can run in any order.
+* ``converged_cluster`` (module scoped) -- ``pristine_lab()``, then ``playbooks/site.yml`` on every node (asserted
+  to succeed); yields that ``PlaybookRun``; ``pristine_lab()`` again at the end of the module.
 
 Tests marked ``lab_cycle`` take the lab down and up again: they are moved to the very end of the session so every
 other test still finds its lab, and can be selected alone with ``-m lab_cycle`` or skipped with ``-m "not lab_cycle"``.
@@ -204,3 +209,48 @@ def ansible_playbook(lab_inventory):  # pylint: disable=redefined-outer-name
         output = proc.stdout + proc.stderr
         return PlaybookRun(proc.returncode, output, recap(output))
     return run
+
+
+# What pristine_lab() removes from a node: the Server, its files, its account (what the installer created).
+UNINSTALL_SERVER = ("[ -x /etc/init.d/drwcsd ] && sh /etc/init.d/drwcsd stop >/dev/null 2>&1; "
+                    "rm -rf /opt/drwcs /var/opt/drwcs /etc/init.d/drwcsd /etc/opt/drweb.com; "
+                    "userdel drwcs >/dev/null 2>&1; groupdel drwcs >/dev/null 2>&1; true")
+PG_CTL = "/usr/lib/postgresql/15/bin/pg_ctl"
+PG_DATA = "/var/lib/postgresql/lab"  # tests/lab/lab.py PG_DATA
+
+
+@pytest.fixture(scope="session")
+def pristine_lab(lab_exec, lab_vars, lab_groups):  # pylint: disable=redefined-outer-name
+    """Factory: put the lab back as lab.py up left it (see the module docstring)."""
+    cluster = yaml.safe_load(open(CLUSTER_VARS, encoding="utf-8"))  # pylint: disable=consider-using-with
+    servers_vars = cluster["all"]["children"]["drweb_servers"]["vars"]
+    database, role = cluster["all"]["vars"]["drweb_db_name"], cluster["all"]["vars"]["drweb_db_user"]
+    name = servers_vars["drweb_cluster_name"]
+
+    def wipe() -> None:
+        for node in lab_groups["drweb_servers"]:
+            proc = lab_exec(node, UNINSTALL_SERVER, timeout=120)
+            assert proc.returncode == 0, "%s: %s" % (node, proc.stderr)
+        db_host = lab_groups["drweb_database"][0]
+        # started again if a fault test stopped it
+        proc = lab_exec(db_host, "runuser -u postgres -- {0} -D {1} status >/dev/null 2>&1 || runuser -u postgres -- {0} -D {1} "
+                        "-l /var/log/postgresql/lab.log -w -t 60 start >/dev/null 2>&1 </dev/null".format(PG_CTL, PG_DATA), timeout=90)
+        assert proc.returncode == 0, "PostgreSQL on %s does not start: %s" % (db_host, proc.stderr)
+        for statement in ("DROP DATABASE IF EXISTS %s WITH (FORCE)" % database, "DROP ROLE IF EXISTS %s" % role):
+            proc = lab_exec(db_host, ["runuser", "-u", "postgres", "--", "psql", "-X", "-v", "ON_ERROR_STOP=1", "-c", statement])
+            assert proc.returncode == 0, "%s: %s" % (statement, proc.stderr)
+        update = "server %s\nzone %s\nupdate delete %s. A\nsend\n" % (lab_vars["lab_dns_server"], lab_vars["lab_dns_zone"], name)
+        key = "%s:%s:%s" % (lab_vars["lab_tsig_key_algorithm"], lab_vars["lab_tsig_key_name"], lab_vars["lab_tsig_key_secret"])
+        proc = lab_exec(lab_groups["drweb_dns"][0], ["nsupdate", "-y", key], input=update)
+        assert proc.returncode == 0, "nsupdate: %s%s" % (proc.stdout, proc.stderr)
+    return wipe
+
+
+@pytest.fixture(scope="module")
+def converged_cluster(pristine_lab, ansible_playbook):  # pylint: disable=redefined-outer-name
+    """The cluster site.yml builds on a pristine lab; the lab is pristine again after the module."""
+    pristine_lab()
+    run = ansible_playbook("playbooks/site.yml")
+    assert run.returncode == 0, run.output[-6000:]
+    yield run
+    pristine_lab()
