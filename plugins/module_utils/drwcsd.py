@@ -114,6 +114,9 @@ DRWCSD_SWITCH_VAR_ROOT = '-var-root'
 DRWCSD_SWITCH_CONF = '-conf'
 # initdb's positional arguments: "-" means "not used" (5.3: initdb [<licence_key>|- [<sql>|- [<ini>|- [<password>]]]]).
 DRWCSD_ARGUMENT_UNUSED = '-'
+# Usage text of the two programs (probe.yml collects it to settle the GUESSes about verbs and switches)
+DRWCSD_SWITCH_HELP = '-help'
+DRWSIGN_SWITCH_HELP = '-help'
 DRWSIGN_VERB_GENKEY = 'genkey'
 DRWSIGN_VERB_EXTRACT = 'extract'
 DRWSIGN_VERB_GENCERT = 'gencert'
@@ -158,6 +161,10 @@ SQL_STATIONS_OF_SERVER = 'SELECT count(*) FROM stations WHERE server_id = ?'
 # Tables in the database's current schema: none means "empty", the only state initdb and a first import accept (5.3).
 SQL_USER_TABLES = ("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
                    "AND table_type = 'BASE TABLE'")
+# The names of those tables (probe.yml: which tables a real database has), PostgreSQL and the embedded SQLite.
+SQL_USER_TABLE_NAMES = ("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                        "AND table_type = 'BASE TABLE' ORDER BY 1")
+SQL_EMBEDDED_TABLE_NAMES = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1"
 
 # ---------------------------------------------------------------------------------------------------------------
 # Server schedule: the tasks the vendor wants on exactly one Server of a cluster
@@ -269,6 +276,8 @@ TOUCH_POINTS = (
     ('DRWCSD_SWITCH_VAR_ROOT', 'cli', DRWCSD_SWITCH_VAR_ROOT, CONFIRMED, '5.1 (ESS 5 material)'),
     ('DRWCSD_SWITCH_CONF', 'cli', DRWCSD_SWITCH_CONF, CONFIRMED, '5.1'),
     ('DRWCSD_ARGUMENT_UNUSED', 'cli', DRWCSD_ARGUMENT_UNUSED, CONFIRMED, '5.3'),
+    ('DRWCSD_SWITCH_HELP', 'cli', DRWCSD_SWITCH_HELP, CONFIRMED, '5.1, 5.2'),
+    ('DRWSIGN_SWITCH_HELP', 'cli', DRWSIGN_SWITCH_HELP, GUESS, '5.16 (drwsign\'s switches are not public), T24'),
     ('DRWSIGN_VERB_GENKEY', 'cli', DRWSIGN_VERB_GENKEY, GUESS, '5.16, T24'),
     ('DRWSIGN_VERB_EXTRACT', 'cli', DRWSIGN_VERB_EXTRACT, GUESS, '5.16, T24'),
     ('DRWSIGN_VERB_GENCERT', 'cli', DRWSIGN_VERB_GENCERT, GUESS, '5.16, T24'),
@@ -297,6 +306,8 @@ TOUCH_POINTS = (
     ('SQL_STATIONS_TOTAL', 'sql', SQL_STATIONS_TOTAL, GUESS, '6.14 (schema not public)'),
     ('SQL_STATIONS_OF_SERVER', 'sql', SQL_STATIONS_OF_SERVER, GUESS, '6.14 (schema not public), cluster chapter item 4'),
     ('SQL_USER_TABLES', 'sql', SQL_USER_TABLES, INFERENCE, '5.3 (absent or empty database), 6.7'),
+    ('SQL_USER_TABLE_NAMES', 'sql', SQL_USER_TABLE_NAMES, INFERENCE, '6.7 (PostgreSQL catalogue, not the product\'s)'),
+    ('SQL_EMBEDDED_TABLE_NAMES', 'sql', SQL_EMBEDDED_TABLE_NAMES, INFERENCE, '6.3 (SQLite catalogue, not the product\'s)'),
     ('EXCLUSIVE_SCHEDULE_TASKS', 'schedule', ', '.join(EXCLUSIVE_SCHEDULE_TASKS), CONFIRMED,
      'cluster chapter item 7 (storage 6.14/9.6 UNKNOWN)'),
     ('RELEASE_PATTERN', 'version', RELEASE_PATTERN.pattern, INFERENCE, '12.1, T39'),

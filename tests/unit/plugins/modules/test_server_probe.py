@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright: drweb.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of drweb.cluster.server_probe: no secret of a Server's files survives the masking, and everything else
+does. The lab test (tests/integration/test_probe.py) runs the module against the drwcsd double."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from ansible_collections.drweb.cluster.plugins.modules import server_probe
+
+DB_PASSWORD = 'drweb-lab-db-password'
+SALT = 'qA9xSalt0VALUE7z'
+PEM = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----'
+
+CONF = '''<?xml version="1.0" encoding="utf-8"?>
+<drwcsd>
+  <id value="6315b30f-0000-4000-8000-000000000001"/>
+  <name value="node1"/>
+  <passwd-salt value="%s"/>
+  <database connections="2" speedup="yes">
+    <pgsql dbname="drwcs" host="10.219.0.2" port="5432" user="drwcs" password="%s" options=""/>
+  </database>
+  <protocol name="cluster" enabled="yes"/>
+  <admin-password>%s</admin-password>
+  <secret-key value='single-quoted-secret'/>
+  <url value="postgres://drwcs:%s@db1/drwcs"/>
+</drwcsd>
+''' % (SALT, DB_PASSWORD, DB_PASSWORD, DB_PASSWORD)
+
+OPTIONS = 'DRWCS_HOME=/opt/drwcs\nDRWCS_USER=drwcs\nDRWCS_DB_PASSWORD="%s"\nexport API_TOKEN=abc123token\n' % DB_PASSWORD
+
+
+def test_no_secret_survives_the_masking():
+    text, count = server_probe.mask_secrets(CONF + OPTIONS + PEM)
+    for secret in (DB_PASSWORD, SALT, 'single-quoted-secret', 'abc123token', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC'):
+        assert secret not in text, secret
+    assert count >= 8   # (a value may be counted by two rules; none is missed)
+    # what settles the touch-points stays: element and attribute names, the other values, the structure
+    for kept in ('<pgsql dbname="drwcs" host="10.219.0.2" port="5432" user="drwcs" password="********"',
+                 '<passwd-salt value="********"/>', '<id value="6315b30f-0000-4000-8000-000000000001"/>',
+                 '<protocol name="cluster" enabled="yes"/>', 'DRWCS_HOME=/opt/drwcs', 'DRWCS_DB_PASSWORD=********',
+                 '-----BEGIN PRIVATE KEY-----\n********\n-----END PRIVATE KEY-----', 'postgres://drwcs:********@db1'):
+        assert kept in text, kept
+
+
+@pytest.mark.parametrize('text', ['', '<download><server value="esuite.example.com"/></download>', 'plain text'])
+def test_text_without_secrets_is_unchanged(text):
+    assert server_probe.mask_secrets(text) == (text, 0)
+
+
+def test_database_section_of_an_embedded_and_an_external_server():
+    mode, dbfile, pgsql = server_probe.database_section(CONF)
+    assert mode == 'external' and dbfile is None
+    assert pgsql == dict(name='drwcs', host='10.219.0.2', port='5432', user='drwcs', password=DB_PASSWORD)
+    embedded = '<drwcsd><database><sqlite dbfile="database.sqlite"/></database></drwcsd>'
+    assert server_probe.database_section(embedded)[:2] == ('embedded', '/var/opt/drwcs/database.sqlite')
+    assert server_probe.database_section('not xml') == (None, None, None)
+
+
+def test_table_names_of_an_embedded_database(tmp_path):
+    path = tmp_path / 'database.sqlite'
+    connection = sqlite3.connect(str(path))
+    connection.executescript('CREATE TABLE stations (id TEXT); CREATE TABLE dbstruct (dbver INTEGER);')
+    connection.close()
+    assert server_probe.table_names('embedded', str(path), None, 5) == (['dbstruct', 'stations'], None)
+    tables, error = server_probe.table_names('embedded', str(tmp_path / 'absent.sqlite'), None, 5)
+    assert tables is None and 'absent' in error
