@@ -54,8 +54,8 @@ def test_site_brings_every_server_to_the_newest_zone_revision(converged_cluster,
     assert "10-drwbases  %s  %s  %s" % (newest, newest, newest) in converged_cluster.output
 
 
-def test_clean_cluster_reports_no_drift_and_changes_nothing(converged_cluster, ansible_playbook, lab_exec, lab_vars,  # pylint: disable=unused-argument
-                                                             tmp_path):
+def test_clean_cluster_reports_no_drift_and_changes_nothing(  # pylint: disable=unused-argument
+        converged_cluster, ansible_playbook, lab_exec, lab_vars, tmp_path):
     before = state(lab_exec)
     run, report = check(ansible_playbook, tmp_path)
     assert run.returncode == 0, run.output[-5000:]
