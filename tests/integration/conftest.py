@@ -21,7 +21,8 @@ Fixtures (all session scoped):
   ``-e``.  Returns a ``PlaybookRun`` (``returncode``, ``output`` = stdout + stderr, ``recap`` = {host: {ok, changed,
   unreachable, failed, skipped, rescued, ignored}}).  ``recap(text)`` is importable for other outputs.
 * ``pristine_lab()`` -- put the lab back as ``lab.py up`` left it: no Dr.Web Server on any node, no common database
-  or role on db1 (PostgreSQL running), no A record for the cluster name on dns1.  Modules call it before and after
+  or role on db1 (PostgreSQL running), no A record for the cluster name on dns1, the update zone on zone1 serving
+  exactly the seeded revisions (``lab_update_zone_revisions``, ``lab.py zone-reset``).  Modules call it before and after
   themselves so they can run in any order.
 * ``converged_cluster`` (module scoped) -- ``pristine_lab()``, then ``playbooks/site.yml`` on every node (asserted
   to succeed); yields that ``PlaybookRun``; ``pristine_lab()`` again at the end of the module.
@@ -243,6 +244,9 @@ def pristine_lab(lab_exec, lab_vars, lab_groups):  # pylint: disable=redefined-o
         key = "%s:%s:%s" % (lab_vars["lab_tsig_key_algorithm"], lab_vars["lab_tsig_key_name"], lab_vars["lab_tsig_key_secret"])
         proc = lab_exec(lab_groups["drweb_dns"][0], ["nsupdate", "-y", key], input=update)
         assert proc.returncode == 0, "nsupdate: %s%s" % (proc.stdout, proc.stderr)
+        # the update zone serves exactly the revisions lab.py up seeds (a module may have published others)
+        proc = run_lab_py("zone-reset")
+        assert proc.returncode == 0, "lab.py zone-reset: %s%s" % (proc.stdout, proc.stderr)
     return wipe
 
 

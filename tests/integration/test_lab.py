@@ -235,6 +235,20 @@ def test_update_zone_serves_a_file_to_node3(lab_groups, lab_host, lab_vars):
         zone1.run("rm -f %s", target)
 
 
+def test_update_zone_serves_the_seeded_revisions(lab_groups, lab_host, lab_vars, lab_py):
+    """From lab.py up on (and after zone-reset), the zone serves every product in two revisions, newest last."""
+    assert lab_py("zone-reset").returncode == 0
+    seeded = lab_vars["lab_update_zone_revisions"]
+    assert len(seeded) == 2 and seeded == sorted(seeded)
+    client = lab_host(nodes_of(lab_groups)[-1])
+    products = client.run("curl -fsS --max-time 5 %s", lab_vars["lab_update_zone_url"] + "products.txt")
+    assert products.rc == 0, products.stderr
+    assert products.stdout.split() == ["05-drwmeta", "10-drwbases", "20-drwcs", "80-drwnews"]
+    for product in products.stdout.split():
+        revisions = client.run("curl -fsS --max-time 5 %s", lab_vars["lab_update_zone_url"] + product + "/revisions.txt")
+        assert revisions.rc == 0 and revisions.stdout.split() == seeded, (product, revisions.stdout, revisions.stderr)
+
+
 def test_root_namespace_blackholes_the_lab_and_has_no_lab_address(lab_vars):
     """While the lab is up the machine's own namespace has the blackhole route and no lab address."""
     subnet = ipaddress.ip_network(lab_vars["lab_subnet"])

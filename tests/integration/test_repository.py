@@ -10,7 +10,7 @@ predicts no change; node3 forced back to R1 (its distributed-revision marker, re
 named by the read-only check (module + filter), the role fixes it; hybrid mode with node1 as parent brings node2 and
 node3 to node1's revisions (R3, which node1 took from the zone) through node1; with node1's Server down,
 playbooks/update_parent_failover.yml makes node2 parent and R4 reaches node3 through it. The double is removed at the
-end.
+end and the zone serves the revisions lab.py up seeds again.
 """
 
 from __future__ import annotations
@@ -74,8 +74,9 @@ def run_playbook(lab_inventory):
 
 
 @pytest.fixture(scope="module")
-def zone(lab_exec, lab_vars):
-    """Publish revisions in zone1's update zone with the double's generator; emptied again at the end."""
+def zone(lab_exec, lab_vars, lab_py):
+    """Publish revisions in zone1's update zone with the double's generator, starting from an empty zone; at the end
+    the zone serves the revisions lab.py up seeds again (lab.py zone-reset)."""
     root = lab_vars["lab_update_zone_root"]
     generator = "cd %s && python3 -m drwcsd_double.zone %s" % (os.path.join(lab_vars["lab_repo_root"], "tests", "drwcsd_double", "src"), root)
 
@@ -84,7 +85,8 @@ def zone(lab_exec, lab_vars):
         assert proc.returncode == 0, proc.stderr
     lab_exec("zone1", "rm -rf %s/products.txt %s/[0-9][0-9]-*" % (root, root))
     yield publish
-    lab_exec("zone1", "rm -rf %s/products.txt %s/[0-9][0-9]-*" % (root, root))
+    reset = lab_py("zone-reset")
+    assert reset.returncode == 0, reset.stdout + reset.stderr
 
 
 @pytest.fixture(scope="module")

@@ -53,6 +53,10 @@ DNS_ZONE = "drweb.test"
 TSIG_NAME = "drweb-lab-tsig"
 TSIG_ALGORITHM = "hmac-sha256"
 ZONE_ROOT = "/srv/drweb-zone"
+# The revisions the update zone serves from `lab.py up` on (oldest first; Servers take the newest), published with the
+# drwcsd double's zone generator, so a plain site.yml has something to take (issue 7). The inventory names them
+# (lab_update_zone_revisions) for tests that put the zone back as it was.
+ZONE_REVISIONS = ("20250101000000", "20250201000000")
 UP_TIMEOUT = 90
 LOCK_TIMEOUT = 300
 PROC_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -489,7 +493,8 @@ def host_spec(host: dict, state: dict) -> dict:
     elif role == "zone":
         steps += [
             {"mkdir": ZONE_ROOT},
-            {"file": ZONE_ROOT + "/index.txt", "content": "drweb.cluster lab update zone (placeholder; tests publish repositories here)\n"},
+            {"file": ZONE_ROOT + "/index.txt", "content": "drweb.cluster lab update zone (a GUS mirror of the drwcsd double)\n"},
+            {"run": zone_seed_argv(os.path.dirname(os.path.dirname(HERE)))},
             {"spawn": [SYS_PYTHON, "-m", "http.server", "80", "--bind", host["ip"], "--directory", ZONE_ROOT],
              "log": "/var/log/drwlab/http.log"},
             {"wait_tcp": [host["ip"], 80], "timeout": 20},
@@ -497,6 +502,16 @@ def host_spec(host: dict, state: dict) -> dict:
     steps.append({"wait_tcp": [host["ip"], 22], "timeout": 20})
     return {"name": host["name"], "mnt": path("hosts", host["name"], "mnt"), "steps": steps,
             "repo": os.path.dirname(os.path.dirname(HERE))}
+
+
+def zone_seed_argv(repo: str) -> list[str]:
+    """argv, run on zone1, that publishes ZONE_REVISIONS in ZONE_ROOT with the double's zone generator (idempotent:
+    the same files are written again, revisions already there stay)."""
+    argv = ["env", "PYTHONDONTWRITEBYTECODE=1", "PYTHONPATH=" + os.path.join(repo, "tests", "drwcsd_double", "src"),
+            SYS_PYTHON, "-m", "drwcsd_double.zone", ZONE_ROOT]
+    for revision in ZONE_REVISIONS:
+        argv += ["--revision", revision]
+    return argv
 
 
 def inventory(state: dict) -> dict:
@@ -542,6 +557,7 @@ def inventory(state: dict) -> dict:
             "lab_update_zone_host": "zone1",
             "lab_update_zone_url": "http://%s/" % by_ip["zone1"],
             "lab_update_zone_root": ZONE_ROOT,
+            "lab_update_zone_revisions": list(ZONE_REVISIONS),
         },
         "children": {g: groups[g] for g in ("drweb_servers", "drweb_database", "drweb_dns", "drweb_update_zone")},
     }}
@@ -842,23 +858,40 @@ def cmd_status(_args: argparse.Namespace) -> int:
     return 0 if problem is None else 1
 
 
-def cmd_exec(args: argparse.Namespace) -> int:
-    """``exec HOST -- CMD``: run a command inside a host (all its namespaces and its root)."""
+def host_nsenter(name: str, command: list[str]) -> tuple[list[str], dict]:
+    """(argv, env) running command inside a running lab host (all its namespaces and its root)."""
     state = load_state()
     hosts = {h["name"]: h for h in state.get("hosts", [])}
-    if args.host not in hosts:
-        raise LabError("no lab host %r (hosts: %s)" % (args.host, " ".join(hosts) or "none, the lab is down"))
-    host = hosts[args.host]
+    if name not in hosts:
+        raise LabError("no lab host %r (hosts: %s)" % (name, " ".join(hosts) or "none, the lab is down"))
+    host = hosts[name]
     pid = host.get("pid")
     if not pid or not alive(pid) or proc_netns(pid) != ns_inode(host["ns"]):
-        raise LabError("%s is not running; run 'lab.py up'" % args.host)
-    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+        raise LabError("%s is not running; run 'lab.py up'" % name)
     env = {"PATH": PROC_PATH, "HOME": "/root", "USER": "root", "LOGNAME": "root", "LANG": "C.UTF-8",
-           "TERM": os.environ.get("TERM", "dumb"), "HOSTNAME": args.host}
-    argv = ["nsenter", "-t", str(pid), "-m", "-u", "-i", "-n", "-p", "-r", "-w", "--"] + (command or ["/bin/bash", "-l"])
+           "TERM": os.environ.get("TERM", "dumb"), "HOSTNAME": name}
+    return ["nsenter", "-t", str(pid), "-m", "-u", "-i", "-n", "-p", "-r", "-w", "--"] + command, env
+
+
+def cmd_exec(args: argparse.Namespace) -> int:
+    """``exec HOST -- CMD``: run a command inside a host (all its namespaces and its root)."""
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    argv, env = host_nsenter(args.host, command or ["/bin/bash", "-l"])
     sys.stdout.flush()
     os.execvpe("nsenter", argv, env)
     return 127
+
+
+def cmd_zone_reset(_args: argparse.Namespace) -> int:
+    """``zone-reset``: the update zone on zone1 serves exactly ZONE_REVISIONS again, as ``up`` left it."""
+    empty = ["sh", "-c", "rm -rf %s/products.txt %s/[0-9][0-9]-*" % (ZONE_ROOT, ZONE_ROOT)]
+    for command in (empty, zone_seed_argv(os.path.dirname(os.path.dirname(HERE)))):
+        argv, env = host_nsenter("zone1", command)
+        proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60, check=False)
+        if proc.returncode != 0:
+            raise LabError("zone1: %s failed (%d): %s" % (" ".join(command), proc.returncode, proc.stderr.strip()))
+    say("zone1 serves revisions %s at %s" % (", ".join(ZONE_REVISIONS), ZONE_ROOT))
+    return 0
 
 
 def cmd_inventory(_args: argparse.Namespace) -> int:
@@ -885,6 +918,7 @@ def main(argv: list[str] | None = None) -> int:
     p_exec.add_argument("command", nargs=argparse.REMAINDER)
     p_exec.set_defaults(func=cmd_exec)
     sub.add_parser("inventory", help="print the inventory path").set_defaults(func=cmd_inventory)
+    sub.add_parser("zone-reset", help="the update zone serves exactly the seeded revisions again").set_defaults(func=cmd_zone_reset)
     args = parser.parse_args(argv)
     try:
         return args.func(args)

@@ -1,0 +1,124 @@
+# Copyright (c) drweb.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""playbooks/check.yml, the read-only drift report (issue 9), and site.yml's repository play (issue 7) on the lab.
+
+One converged cluster (site.yml on a pristine lab, the update zone on zone1 serving the two revisions lab.py up
+seeds). In order: site.yml brought every Server to the zone's newest revision and reports it; check.yml exits 0 with
+a clean table and JSON, changes no file and restarts no Server (also with --check and --limit); an edited Server
+address in node2's download.conf is named (node2, server address) with a non-zero exit; node3 forced back to the
+revision its package shipped is named (node3, repository), site.yml brings it back, after which check.yml is clean.
+"""
+
+from __future__ import annotations
+
+import json
+
+NODES = ("node1", "node2", "node3")
+ETC = "/var/opt/drwcs/etc"
+REPOSITORY = "/var/opt/drwcs/repository"
+PID = "/var/opt/drwcs/run/drwcsd.pid"
+# what check.yml must not touch: the managed files, the key files, the repository markers and source files
+WATCHED = ("%s/drwcsd.conf %s/download.conf %s/drwcsd.pri %s/drwcsd.pub %s/certificate.pem %s/*/.current %s/.url"
+           % (ETC, ETC, ETC, ETC, ETC, REPOSITORY, REPOSITORY))
+
+
+def state(lab_exec) -> dict:
+    """node -> (sha256sum of the watched files, the Server's pid, the files' mtimes)."""
+    found = {}
+    for node in NODES:
+        proc = lab_exec(node, "sha256sum %s; stat -c '%%n %%Y' %s; cat %s" % (WATCHED, WATCHED, PID))
+        assert proc.returncode == 0, proc.stderr
+        found[node] = proc.stdout
+    return found
+
+
+def check(ansible_playbook, tmp_path, *args):
+    """Run check.yml with its JSON report under tmp_path; returns (run, report or None)."""
+    path = tmp_path / "check.json"
+    if path.exists():
+        path.unlink()
+    run = ansible_playbook("playbooks/check.yml", *args, extra={"drweb_check_report_path": str(path)})
+    report = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    return run, report
+
+
+def test_site_brings_every_server_to_the_newest_zone_revision(converged_cluster, lab_exec, lab_vars):
+    newest = lab_vars["lab_update_zone_revisions"][-1]
+    for node in NODES:
+        proc = lab_exec(node, "cd %s && for p in [0-9][0-9]-*; do echo \"$p $(cat $p/.current)\"; done" % REPOSITORY)
+        revisions = dict(line.split() for line in proc.stdout.splitlines())
+        assert revisions and set(revisions.values()) == {newest}, (node, revisions)
+        assert lab_exec(node, "cat %s/.url" % REPOSITORY).stdout.strip() == lab_vars["lab_update_zone_url"]
+    assert "repository revisions (product -> revision per Server)" in converged_cluster.output
+    assert "all 3 nodes hold the same revisions of 4 products" in converged_cluster.output
+    assert "10-drwbases  %s  %s  %s" % (newest, newest, newest) in converged_cluster.output
+
+
+def test_clean_cluster_reports_no_drift_and_changes_nothing(  # pylint: disable=unused-argument
+        converged_cluster, ansible_playbook, lab_exec, lab_vars, tmp_path):
+    before = state(lab_exec)
+    run, report = check(ansible_playbook, tmp_path)
+    assert run.returncode == 0, run.output[-5000:]
+    assert "no drift: every Server as the roles leave it" in run.output
+    assert run.changed() == 0, run.recap
+    assert report and report["ok"] is True and report["drift"] == [], report
+    assert report["members"] == list(NODES) and report["limited"] is False
+    for node in NODES:
+        items = report["nodes"][node]["items"]
+        assert {name for name, item in items.items() if item["ok"] is not True} == set(), (node, items)
+        assert items["server address"]["value"] == "esuite.drweb.test"
+        assert items["peers"]["value"] == ",".join(sorted(set(NODES) - {node}))
+        assert set(items["repository"]["revisions"].values()) == {lab_vars["lab_update_zone_revisions"][-1]}
+    assert report["dns"]["ok"] is True and len(report["dns"]["value"]) == 3
+    # read-only also in check mode and under --limit, which still compares the whole cluster
+    checked, checked_report = check(ansible_playbook, tmp_path, "--check", "--diff")
+    assert checked.returncode == 0 and checked.changed() == 0, checked.output[-5000:]
+    assert checked_report["ok"] is True
+    limited, limited_report = check(ansible_playbook, tmp_path, "--limit", "node1")
+    assert limited.returncode == 0, limited.output[-5000:]
+    assert limited_report["limited"] is True and limited_report["checked"] == ["node1"]
+    assert limited_report["nodes"]["node2"]["items"]["drwcsd.conf"]["ok"] is None
+    assert limited_report["nodes"]["node2"]["items"]["repository"]["ok"] is True
+    assert limited_report["nodes"]["node1"]["items"]["drwcsd.conf"]["ok"] is True
+    assert state(lab_exec) == before
+
+
+def test_edited_download_conf_is_named(converged_cluster, ansible_playbook, lab_exec, tmp_path):  # pylint: disable=unused-argument
+    conf = "%s/download.conf" % ETC
+    saved = lab_exec("node2", "cp -p %s /tmp/download.conf.saved && sed -i 's/host=\"esuite.drweb.test\"/host=\"10.9.9.9\"/' %s" % (conf, conf))
+    assert saved.returncode == 0, saved.stderr
+    try:
+        before = state(lab_exec)
+        run, report = check(ansible_playbook, tmp_path)
+        assert run.returncode != 0
+        assert "node2: server address: 10.9.9.9, expected esuite.drweb.test" in run.output, run.output[-4000:]
+        assert report["ok"] is False
+        assert report["drift"] == ["node2: server address: 10.9.9.9, expected esuite.drweb.test"]
+        assert report["nodes"]["node2"]["items"]["server address"]["ok"] is False
+        assert report["nodes"]["node1"]["items"]["server address"]["ok"] is True
+        assert state(lab_exec) == before      # reported, not repaired
+    finally:
+        restored = lab_exec("node2", "cp -p /tmp/download.conf.saved %s && rm -f /tmp/download.conf.saved" % conf)
+        assert restored.returncode == 0, restored.stderr
+
+
+def test_node_forced_back_is_reported_and_fixed_by_site(converged_cluster, ansible_playbook, lab_exec, lab_vars, tmp_path):  # pylint: disable=unused-argument
+    newest = lab_vars["lab_update_zone_revisions"][-1]
+    shipped = [name for name in lab_exec("node3", "ls %s/10-drwbases" % REPOSITORY).stdout.split() if name != newest]
+    assert len(shipped) == 1, shipped      # the revision the package shipped, older than the zone's
+    forced = lab_exec("node3", "echo %s > %s/10-drwbases/.current && kill -USR1 $(cat %s)" % (shipped[0], REPOSITORY, PID))
+    assert forced.returncode == 0, forced.stderr
+    run, report = check(ansible_playbook, tmp_path)
+    assert run.returncode != 0
+    assert "node3: repository: differs: 10-drwbases, expected same revisions on every Server" in run.output, run.output[-4000:]
+    assert report["drift"] == ["node3: repository: differs: 10-drwbases, expected same revisions on every Server"]
+    assert report["nodes"]["node3"]["items"]["repository"]["revisions"]["10-drwbases"] == shipped[0]
+    assert "10-drwbases: node3 holds revision %s, expected %s" % (shipped[0], newest) in report["repository"]["messages"]
+    fixed = ansible_playbook("playbooks/site.yml")
+    assert fixed.returncode == 0, fixed.output[-5000:]
+    assert fixed.recap["node3"]["changed"] >= 1
+    assert fixed.recap["node1"]["changed"] == 0 and fixed.recap["node2"]["changed"] == 0, fixed.recap
+    assert lab_exec("node3", "cat %s/10-drwbases/.current" % REPOSITORY).stdout.strip() == newest
+    again, again_report = check(ansible_playbook, tmp_path)
+    assert again.returncode == 0, again.output[-4000:]
+    assert again_report["ok"] is True
