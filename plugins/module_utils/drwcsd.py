@@ -151,6 +151,13 @@ SCHEMA_VERSION_BY_RELEASE = {
     '13.00.1': 542,
 }
 SQL_LICENCE_KEYS_TABLE = 'available_keys'
+# Licence keys held in the database (product-facts 6.12: value = the key file's content) and how a key is added
+# without the Control Center (7.21: no Web API adds one). initdb <agent.key> (5.3) only loads one into an empty
+# database; on an initialised one the row goes straight into available_keys - a GUESS (6.12 gives the columns, not
+# what else the License Manager writes; type 0 and id = the key number are the drwcsd double's choice).
+SQL_LICENCE_KEYS = 'SELECT id, value FROM available_keys'
+SQL_LICENCE_KEY_ADD = ('INSERT INTO available_keys (id, value, type, created, used_stations, used_neighbors) '
+                       'VALUES (?, ?, 0, ?, 0, 0)')
 # Which Servers the database knows and how many stations each registered.
 SQL_SERVERS = 'SELECT id, name, version FROM servers ORDER BY id'
 SQL_STATIONS_PER_SERVER = 'SELECT server_id, count(*) FROM stations GROUP BY server_id'
@@ -176,6 +183,71 @@ EXCLUSIVE_SCHEDULE_TASKS = (
     'Purge expired stations',
     'Purge unsent IS events',
 )
+# Where the schedule lives: product-facts 6.14 (table UNKNOWN) and 9.9/T38 (per Server id, INFERENCE). The table
+# and its columns are the drwcsd double's invention - a GUESS to settle on a lab install (probe.yml) before use.
+SQL_SCHEDULE = 'SELECT server_id, name, enabled FROM server_schedule ORDER BY server_id, name'
+SQL_SCHEDULE_SET_ENABLED = 'UPDATE server_schedule SET enabled = ? WHERE server_id = ? AND name = ?'
+
+# ---------------------------------------------------------------------------------------------------------------
+# Licence key files (agent.key): signed text files (product-facts 10.8 CONFIRMED: editing one invalidates it). Their
+# layout is not public: an INI-like text with a [Key] section (key number, dates YYYYMMDD) and a [Signature] section
+# is a GUESS. The signature cannot be checked outside the product; the collection checks the layout and the dates.
+# ---------------------------------------------------------------------------------------------------------------
+LICENCE_KEY_SECTION = 'Key'
+LICENCE_KEY_NUMBER = 'KeyNumber'
+LICENCE_KEY_EXPIRES = 'Expires'
+LICENCE_KEY_USER_SECTION = 'User'
+LICENCE_KEY_USER_NAME = 'Name'
+LICENCE_KEY_SIGNATURE_SECTION = 'Signature'
+LICENCE_KEY_DATE_FORMAT = '%Y%m%d'
+# keys.ds (product-facts 7.13 CONFIRMED shape): <keys><key id=... expires=.../></keys>; that "id" is the key file's
+# key number is a GUESS (the manual's sample id is not a number).
+WEB_API_KEYS_XPATH = 'keys/key'
+WEB_API_KEY_ID_ATTRIBUTE = 'id'
+
+
+class LicenceKeyError(ValueError):
+    """The text is not a licence key file as the collection knows them."""
+
+
+def _licence_sections(text):
+    sections, current = {}, None
+    for raw in text.replace('\r\n', '\n').split('\n'):
+        line = raw.strip()
+        if not line or line.startswith(';') or line.startswith('#'):
+            continue
+        if line.startswith('[') and line.endswith(']'):
+            current = sections.setdefault(line[1:-1].strip(), {})
+            continue
+        if current is None or '=' not in line:
+            raise LicenceKeyError('line %r is outside a [section] or has no "="' % line[:40])
+        name, value = line.split('=', 1)
+        current[name.strip()] = value.strip()
+    return sections
+
+
+def parse_licence_key(text):
+    """Fields of a licence key file: number, user, expires (YYYY-MM-DD or None). LicenceKeyError when it is not one."""
+    import datetime
+    if not text or not text.strip():
+        raise LicenceKeyError('the file is empty')
+    if '\x00' in text:
+        raise LicenceKeyError('the file is binary, not a licence key text (unpack agent.zip first)')
+    sections = _licence_sections(text)
+    key = sections.get(LICENCE_KEY_SECTION)
+    if key is None or not key.get(LICENCE_KEY_NUMBER):
+        raise LicenceKeyError('no [%s] section with %s' % (LICENCE_KEY_SECTION, LICENCE_KEY_NUMBER))
+    if LICENCE_KEY_SIGNATURE_SECTION not in sections:
+        raise LicenceKeyError('no [%s] section (key files are signed)' % LICENCE_KEY_SIGNATURE_SECTION)
+    expires = None
+    if key.get(LICENCE_KEY_EXPIRES):
+        try:
+            expires = datetime.datetime.strptime(key[LICENCE_KEY_EXPIRES], LICENCE_KEY_DATE_FORMAT).date().isoformat()
+        except ValueError:
+            raise LicenceKeyError('%s=%s is not a date YYYYMMDD' % (LICENCE_KEY_EXPIRES, key[LICENCE_KEY_EXPIRES]))
+    user = sections.get(LICENCE_KEY_USER_SECTION, {}).get(LICENCE_KEY_USER_NAME, '')
+    return dict(number=key[LICENCE_KEY_NUMBER], user=user, expires=expires)
+
 
 # ---------------------------------------------------------------------------------------------------------------
 # Versions
@@ -305,6 +377,22 @@ TOUCH_POINTS = (
     ('SQL_STATIONS_PER_SERVER', 'sql', SQL_STATIONS_PER_SERVER, GUESS, '6.14 (schema not public)'),
     ('SQL_STATIONS_TOTAL', 'sql', SQL_STATIONS_TOTAL, GUESS, '6.14 (schema not public)'),
     ('SQL_STATIONS_OF_SERVER', 'sql', SQL_STATIONS_OF_SERVER, GUESS, '6.14 (schema not public), cluster chapter item 4'),
+    ('SQL_LICENCE_KEYS', 'sql', SQL_LICENCE_KEYS, CONFIRMED, '6.12 (columns id and value)'),
+    ('SQL_LICENCE_KEY_ADD', 'sql', SQL_LICENCE_KEY_ADD, GUESS,
+     '6.12 (columns CONFIRMED), 7.21, 10.4 (the row the License Manager writes is not public)'),
+    ('SQL_SCHEDULE', 'sql', SQL_SCHEDULE, GUESS, '6.14 UNKNOWN, 9.6, 9.9, T38 (table of the drwcsd double)'),
+    ('SQL_SCHEDULE_SET_ENABLED', 'sql', SQL_SCHEDULE_SET_ENABLED, GUESS, '6.14 UNKNOWN, 9.1 (Enable/Disable execution), T38'),
+    ('LICENCE_KEY_SECTION', 'file', '[%s]' % LICENCE_KEY_SECTION, GUESS, '10.8 (signed file CONFIRMED; layout not public)'),
+    ('LICENCE_KEY_NUMBER', 'file', LICENCE_KEY_NUMBER, GUESS, '10.8 (layout not public)'),
+    ('LICENCE_KEY_EXPIRES', 'file', LICENCE_KEY_EXPIRES, GUESS, '10.8 (layout not public)'),
+    ('LICENCE_KEY_USER_SECTION', 'file', '[%s]' % LICENCE_KEY_USER_SECTION, GUESS, '10.8 (layout not public)'),
+    ('LICENCE_KEY_USER_NAME', 'file', LICENCE_KEY_USER_NAME, GUESS, '10.8 (layout not public)'),
+    ('LICENCE_KEY_SIGNATURE_SECTION', 'file', '[%s]' % LICENCE_KEY_SIGNATURE_SECTION, GUESS,
+     '10.8 (signed CONFIRMED; section name not public)'),
+    ('LICENCE_KEY_DATE_FORMAT', 'file', LICENCE_KEY_DATE_FORMAT, GUESS, '10.8 (layout not public)'),
+    ('WEB_API_KEYS_XPATH', 'webapi', WEB_API_KEYS_XPATH, CONFIRMED, '7.13'),
+    ('WEB_API_KEY_ID_ATTRIBUTE', 'webapi', WEB_API_KEY_ID_ATTRIBUTE + ' (= the key file\'s key number: GUESS)', GUESS,
+     '7.13 (attribute CONFIRMED; its sample value is not a key number)'),
     ('SQL_USER_TABLES', 'sql', SQL_USER_TABLES, INFERENCE, '5.3 (absent or empty database), 6.7'),
     ('SQL_USER_TABLE_NAMES', 'sql', SQL_USER_TABLE_NAMES, INFERENCE, '6.7 (PostgreSQL catalogue, not the product\'s)'),
     ('SQL_EMBEDDED_TABLE_NAMES', 'sql', SQL_EMBEDDED_TABLE_NAMES, INFERENCE, '6.3 (SQLite catalogue, not the product\'s)'),

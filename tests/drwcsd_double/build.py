@@ -3,7 +3,8 @@
     python tests/drwcsd_double/build.py [--out DIR] [--version 13.00.0 ...]
 
 writes drweb-<version>-esuite-server-linux-x86_64.run for every version (default: 13.00.0 and 13.00.1) into
-DIR (default tests/drwcsd_double/build/). Each is a POSIX shell header followed by a gzip tar payload, like the
+DIR (default tests/drwcsd_double/build/), and the lab's licence key file lab-agent.key (signed for the double;
+tests/lab/cluster.yml points drweb_license_key at it). Each is a POSIX shell header followed by a gzip tar payload, like the
 vendor's self-extracting installers; the build is deterministic (same sources, same bytes).
 """
 
@@ -85,6 +86,22 @@ def build(version, out_dir):
     return path
 
 
+LAB_KEY_NAME = 'lab-agent.key'
+
+
+def write_lab_key(out_dir):
+    """The lab's licence key (deterministic: fixed dates), readable by its owner only; returns its path."""
+    sys.path.insert(0, os.path.dirname(SRC))
+    from drwcsd_double import licence  # pylint: disable=import-outside-toplevel
+    path = os.path.join(out_dir, LAB_KEY_NAME)
+    with open(path + '.tmp', 'w', encoding='utf-8') as handle:
+        handle.write(licence.make_key(number='0110000001', user='drweb.cluster lab', clients=50, created='20240101',
+                                      expires='20301231'))
+    os.chmod(path + '.tmp', 0o600)
+    os.replace(path + '.tmp', path)
+    return path
+
+
 def main(argv=None):
     """Command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -94,6 +111,7 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     for version in args.version or VERSIONS:
         print(build(version, args.out))
+    print(write_lab_key(args.out))
     return 0
 
 

@@ -70,6 +70,8 @@ def test_clean_cluster_reports_no_drift_and_changes_nothing(  # pylint: disable=
         assert items["peers"]["value"] == ",".join(sorted(set(NODES) - {node}))
         assert set(items["repository"]["revisions"].values()) == {lab_vars["lab_update_zone_revisions"][-1]}
     assert report["dns"]["ok"] is True and len(report["dns"]["value"]) == 3
+    assert report["scheduler"]["ok"] is True and report["scheduler"]["value"] == ["node1"], report["scheduler"]
+    assert len(report["scheduler"]["tasks"]) == 5 and all(hosts == ["node1"] for hosts in report["scheduler"]["tasks"].values())
     # read-only also in check mode and under --limit, which still compares the whole cluster
     checked, checked_report = check(ansible_playbook, tmp_path, "--check", "--diff")
     assert checked.returncode == 0 and checked.changed() == 0, checked.output[-5000:]
@@ -122,3 +124,25 @@ def test_node_forced_back_is_reported_and_fixed_by_site(converged_cluster, ansib
     again, again_report = check(ansible_playbook, tmp_path)
     assert again.returncode == 0, again.output[-4000:]
     assert again_report["ok"] is True
+
+
+def test_a_second_server_running_an_exclusive_task_is_named(converged_cluster, ansible_playbook, lab_exec, lab_groups, tmp_path):  # pylint: disable=unused-argument
+    """Vendor prescription 7: an exclusive task enabled on a second Server (as the Control Center would leave it) is drift."""
+    def sql(statement):
+        proc = lab_exec(lab_groups["drweb_database"][0], ["runuser", "-u", "postgres", "--", "psql", "-X", "-At", "-v",
+                                                          "ON_ERROR_STOP=1", "-d", "drwcs", "-c", statement])
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.strip()
+    server = sql("SELECT server_id FROM server_schedule WHERE name = 'Purge old data' AND enabled = 0 ORDER BY server_id LIMIT 1")
+    assert server, "no Server with Purge old data disabled"
+    sql("UPDATE server_schedule SET enabled = 1 WHERE name = 'Purge old data' AND server_id = '%s'" % server)
+    try:
+        run, report = check(ansible_playbook, tmp_path)
+        assert run.returncode != 0
+        assert report["scheduler"]["ok"] is False
+        assert len(report["scheduler"]["tasks"]["Purge old data"]) == 2, report["scheduler"]
+        line = [entry for entry in report["drift"] if entry.startswith("cluster: scheduler: ")]
+        assert len(line) == 1 and "Purge old data on node" in line[0] and "+" in line[0] and "expected all five on one Server" in line[0], report["drift"]
+        assert "cluster: scheduler: " in run.output
+    finally:
+        sql("UPDATE server_schedule SET enabled = 0 WHERE name = 'Purge old data' AND server_id = '%s'" % server)

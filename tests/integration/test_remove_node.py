@@ -24,10 +24,12 @@ CLUSTER_NAME = _CLUSTER["children"]["drweb_servers"]["vars"]["drweb_cluster_name
 DB_NAME = _CLUSTER["vars"]["drweb_db_name"]
 CONF = "/var/opt/drwcs/etc/drwcsd.conf"
 PLAYBOOK = "playbooks/remove_node.yml"
+EXCLUSIVE_TASKS = ("Purge old data", "Backup sensitive data", "Purge old stations", "Purge expired stations",
+                   "Purge unsent IS events")  # module_utils/drwcsd.py EXCLUSIVE_SCHEDULE_TASKS
 
 
 @pytest.fixture(scope="module")
-def cluster(converged_cluster, lab_groups, lab_exec):  # pylint: disable=unused-argument
+def cluster(converged_cluster, lab_groups, lab_exec, ansible_playbook):  # pylint: disable=unused-argument
     """The converged cluster, with stations registered on the Server that is removed later, and that Server's init
     script registered to start at boot - as the product's installer is expected to do (product-facts 1.11, a GUESS;
     the drwcsd double's installer leaves no boot links, so the test makes them)."""
@@ -35,6 +37,9 @@ def cluster(converged_cluster, lab_groups, lab_exec):  # pylint: disable=unused-
     removed = servers[-1]
     proc = lab_exec(removed, "update-rc.d drwcsd defaults >/dev/null && ls /etc/rc2.d")
     assert proc.returncode == 0 and re.search(r"^S\d\ddrwcsd$", proc.stdout, re.MULTILINE), proc.stdout + proc.stderr
+    # the removed Server runs the exclusive schedule tasks (drweb_scheduler_host), so remove_node.yml must move them
+    moved = ansible_playbook("tests/integration/playbooks/schedule.yml", extra={"drweb_scheduler_host": removed})
+    assert moved.returncode == 0, moved.output[-4000:]
     lines = "".join("REGISTER remove-%02d\n" % number for number in range(5)) + "QUIT\n"
     proc = lab_exec(removed, "nc -q 5 127.0.0.1 2193", input=lines)
     assert proc.stdout.count("OK ") == 5, proc.stdout + proc.stderr
@@ -65,6 +70,17 @@ def sql(lab_exec, lab_groups, statement):
                                                       "ON_ERROR_STOP=1", "-d", DB_NAME, "-c", statement])
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.strip()
+
+
+def schedule_holders(lab_exec, lab_groups, ids):
+    """Exclusive task name -> the hosts whose schedule has it enabled (the double's server_schedule table)."""
+    names = {server: host for host, server in ids.items()}
+    rows = sql(lab_exec, lab_groups, "SELECT name, server_id FROM server_schedule WHERE enabled <> 0 ORDER BY name, server_id")
+    holders = {}
+    for line in rows.splitlines():
+        name, server = line.split("|")
+        holders.setdefault(name, []).append(names.get(server, server))
+    return {name: hosts for name, hosts in holders.items() if name in EXCLUSIVE_TASKS}
 
 
 def running(lab_exec, host):
@@ -102,6 +118,7 @@ def test_remove_node_detaches_the_server_and_keeps_its_data(cluster, ansible_pla
     ids = {host: server_id(lab_exec, host) for host in cluster["servers"]}
     stations = sql(lab_exec, lab_groups, "SELECT count(*) FROM stations WHERE server_id = '%s'" % ids[removed])
     assert stations == "5"
+    assert schedule_holders(lab_exec, lab_groups, ids) == dict.fromkeys(EXCLUSIVE_TASKS, [removed])
     total = sql(lab_exec, lab_groups, "SELECT count(*) FROM stations")
 
     run = ansible_playbook(PLAYBOOK, extra={"drweb_remove_node": removed})
@@ -123,6 +140,11 @@ def test_remove_node_detaches_the_server_and_keeps_its_data(cluster, ansible_pla
     answer = lab_exec(remaining[0], "nc -q 5 127.0.0.1 2193", input="HELLO %s\nQUIT\n" % station).stdout
     assert answer.startswith("OK %s" % station), answer
     assert "still holds %s's data (5 station(s))" % removed in run.output
+    # the exclusive tasks moved off the removed Server, all five to one remaining Server
+    holders = schedule_holders(lab_exec, lab_groups, ids)
+    assert set(holders) == set(EXCLUSIVE_TASKS), holders
+    assert len({tuple(hosts) for hosts in holders.values()}) == 1, holders
+    assert len(holders[EXCLUSIVE_TASKS[0]]) == 1 and holders[EXCLUSIVE_TASKS[0]][0] in remaining, holders
 
 
 def test_a_rerun_changes_nothing(cluster, ansible_playbook, lab_exec, lab_groups, lab_vars):

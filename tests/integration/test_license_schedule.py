@@ -1,0 +1,250 @@
+# Copyright (c) drweb.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""drweb.cluster.license and drweb.cluster.schedule on the lab (issue 8, vendor items 6a and 7).
+
+One converged cluster (site.yml on a pristine lab, the lab's key tests/drwcsd_double/build/lab-agent.key). Licence:
+every Server lists the key in its Web API keys.ds; the Servers that did not use it were restarted one at a time
+(never two down together) and each exactly once for it; a second run changes nothing and restarts nothing; a file
+that is not a key, an expired key and an unreachable database fail with a message naming the variable, with the
+database's keys and every Server's process unchanged; a second key is added and picked up by every Server.
+Schedule: each of the five exclusive tasks is enabled on exactly one Server (node1: the lab's database is on db1,
+the nodes tie on CPUs x memory, inventory order decides), the site report names it; drweb_scheduler_host: node3
+moves all five in one run and the next run changes nothing; --limit does not change the default choice;
+drweb_schedule_exclude moves the tasks off the excluded node; an unreachable database fails naming drweb_db_*,
+with nothing changed. The lab is pristine again at the end (converged_cluster).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+DOUBLE_SRC = os.path.join(REPO, "tests", "drwcsd_double", "src")
+LAB_KEY = os.path.join(REPO, "tests", "drwcsd_double", "build", "lab-agent.key")
+LICENCE = "tests/integration/playbooks/license.yml"
+SCHEDULE = "tests/integration/playbooks/schedule.yml"
+NODES = ("node1", "node2", "node3")
+LOG = "/var/opt/drwcs/log/drwcsd.log"
+PIDFILE = "/var/opt/drwcs/run/drwcsd.pid"
+EXCLUSIVE = ("Purge old data", "Backup sensitive data", "Purge old stations", "Purge expired stations", "Purge unsent IS events")
+# keys.ds of the node's own Web API (JSON): the key ids the running Server uses
+KEYS_DS = r"""
+import base64, json, ssl, sys, urllib.request
+context = ssl.create_default_context(); context.check_hostname = False; context.verify_mode = ssl.CERT_NONE
+request = urllib.request.Request('https://127.0.0.1:9081/api/server/keys.ds?format=json',
+                                 headers={'Authorization': 'Basic ' + base64.b64encode(sys.argv[1].encode()).decode()})
+print(json.dumps([key['id'] for key in json.load(urllib.request.urlopen(request, context=context, timeout=10))['data']['keys']]))
+"""
+# a start of the double: "<YYYYMMDD.HHMMSS.mmm> ii [ pid] Server starting"; keys it loaded: "licence: N key(s) loaded: ids"
+LINE = re.compile(r"^(?P<stamp>\d{8}\.\d{6}\.\d{3}) \S+ \[\s*(?P<pid>\d+)\] (?P<text>.*)$")
+
+
+def make_key(path, number, expires="20301231"):
+    """A key file signed for the double (python3 -m drwcsd_double.licence make)."""
+    proc = subprocess.run([sys.executable, "-m", "drwcsd_double.licence", "make", "--number", number, "--expires", expires, path],
+                          env=dict(os.environ, PYTHONPATH=DOUBLE_SRC), capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.fixture(scope="module")
+def cluster(converged_cluster, lab_exec, lab_vars, lab_groups):  # pylint: disable=unused-argument
+    """Helpers over the converged cluster."""
+
+    class Cluster:
+        run = converged_cluster
+        admin = "admin:drweb-lab-admin"
+
+        @staticmethod
+        def keys(node):
+            proc = lab_exec(node, ["python3", "-c", KEYS_DS, Cluster.admin])
+            assert proc.returncode == 0, "%s keys.ds: %s" % (node, proc.stderr)
+            return json.loads(proc.stdout)
+
+        @staticmethod
+        def pid(node):
+            return lab_exec(node, "cat %s" % PIDFILE).stdout.strip()
+
+        @staticmethod
+        def log(node):
+            """(stamp, pid, text) of every log line."""
+            lines = lab_exec(node, "cat %s" % LOG).stdout.splitlines()
+            return [(m.group("stamp"), m.group("pid"), m.group("text")) for m in map(LINE.match, lines) if m]
+
+        @staticmethod
+        def sql(statement):
+            db_host = lab_groups["drweb_database"][0]
+            proc = lab_exec(db_host, ["runuser", "-u", "postgres", "--", "psql", "-X", "-At", "-F", "|", "-v", "ON_ERROR_STOP=1",
+                                      "-d", "drwcs", "-c", statement])
+            assert proc.returncode == 0, proc.stderr
+            return [line.split("|") for line in proc.stdout.splitlines() if line]
+
+        @staticmethod
+        def server_ids():
+            ids = {}
+            for node in NODES:
+                proc = lab_exec(node, "sed -n 's/.*<id value=\"\\([^\"]*\\)\".*/\\1/p' /var/opt/drwcs/etc/drwcsd.conf | head -1")
+                ids[node] = proc.stdout.strip()
+            return ids
+
+        @staticmethod
+        def scheduler_nodes():
+            """Task name -> the nodes whose Server has it enabled."""
+            by_id = dict((server_id, node) for node, server_id in Cluster.server_ids().items())
+            rows = Cluster.sql("SELECT name, server_id FROM server_schedule WHERE enabled = 1 ORDER BY name, server_id")
+            result = dict((name, []) for name in EXCLUSIVE)
+            for name, server_id in rows:
+                if name in result:
+                    result[name].append(by_id.get(server_id, server_id))
+            return result
+
+        @staticmethod
+        def key_rows():
+            return Cluster.sql("SELECT id FROM available_keys ORDER BY id")
+
+    return Cluster
+
+
+def flat(text):
+    """Playbook output as one line: the YAML callback folds long messages and doubles single quotes."""
+    return " ".join(text.split()).replace("''", "'")
+
+
+def licence_starts(log):
+    """(start stamp, ready stamp, stop stamp before it, pid, keys loaded) of each Server start in a log."""
+    starts, last_stop = [], None
+    for stamp, pid, text in log:
+        if text.startswith("Server stopping") or text.startswith("Server restarting"):
+            last_stop = stamp
+        elif text.startswith("licence: "):
+            starts.append(dict(stop=last_stop, pid=pid, loaded=text, ready=None))
+        elif text.startswith("Server started") and starts and starts[-1]["pid"] == pid:
+            starts[-1]["ready"] = stamp
+    return starts
+
+
+def test_every_server_uses_the_licence_key_after_site_yml(cluster):
+    for node in NODES:
+        assert cluster.keys(node) == ["0110000001"], node
+    assert [row[0] for row in cluster.key_rows()] == ["0110000001"]
+    assert re.search(r"licence key: 0110000001 \(expires 2030-12-31\), added through node1; used by: node1, node2, node3",
+                     flat(cluster.run.output)), cluster.run.output[-3000:]
+
+
+def test_the_servers_were_restarted_once_each_for_the_key_one_at_a_time(cluster):
+    windows = []
+    for node in NODES:
+        starts = licence_starts(cluster.log(node))
+        with_key = [start for start in starts if "0110000001" in start["loaded"]]
+        # one start with the key: the restart after it was added (earlier starts had none: it was not there yet)
+        assert len(with_key) == 1, (node, starts)
+        assert with_key[0]["stop"] is not None and with_key[0]["ready"] is not None, (node, starts)
+        assert with_key[0]["pid"] == cluster.pid(node)
+        windows.append((with_key[0]["stop"], with_key[0]["ready"], node))
+    windows.sort()
+    for (unused_stop, ready, node), (next_stop, unused_ready, next_node) in zip(windows, windows[1:]):
+        assert ready <= next_stop, "%s went down before %s served again: %s" % (next_node, node, windows)
+
+
+def test_each_exclusive_task_runs_on_exactly_one_server_node1_by_default(cluster):
+    assert cluster.scheduler_nodes() == dict((name, ["node1"]) for name in EXCLUSIVE)
+    # the other tasks of the default schedule stay enabled everywhere
+    updates = cluster.sql("SELECT count(*) FROM server_schedule WHERE name = 'Update' AND enabled = 1")
+    assert updates == [["3"]]
+    assert re.search(r"scheduler host \(exclusive tasks\): node1 - no Server is on the database host [0-9.]+; it is the most "
+                     r"productive \(\d+ CPU x \d+ MB, tied with node2, node3, first in inventory order\)", flat(cluster.run.output))
+
+
+def test_a_second_run_changes_nothing_and_restarts_nothing(cluster, ansible_playbook):
+    pids = dict((node, cluster.pid(node)) for node in NODES)
+    run = ansible_playbook(LICENCE, SCHEDULE)
+    assert run.returncode == 0, run.output[-4000:]
+    assert run.changed() == 0, run.recap
+    assert dict((node, cluster.pid(node)) for node in NODES) == pids
+
+
+@pytest.mark.parametrize("what, content, words", [
+    ("not a key", "this is not a licence key\n", "is not a Dr.Web licence key"),
+    ("expired", None, "expired on 2020-01-01"),
+])
+def test_a_bad_key_file_fails_naming_the_variable_and_changes_nothing(cluster, ansible_playbook, what, content, words):
+    pids = dict((node, cluster.pid(node)) for node in NODES)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "agent.key")
+        if content is None:
+            make_key(path, "0110000002", expires="20200101")
+        else:
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(content)
+        run = ansible_playbook(LICENCE, extra={"drweb_license_key": path})
+    assert run.returncode != 0, what
+    assert "drweb_license_key '%s'" % path in flat(run.output) and words in flat(run.output), run.output[-3000:]
+    assert cluster.key_rows() == [["0110000001"]]
+    assert dict((node, cluster.pid(node)) for node in NODES) == pids
+
+
+def test_an_unreachable_database_fails_naming_the_variables_and_changes_nothing(cluster, ansible_playbook):
+    pids = dict((node, cluster.pid(node)) for node in NODES)
+    before = cluster.scheduler_nodes()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "agent.key")
+        make_key(path, "0110000003")
+        licence = ansible_playbook(LICENCE, extra={"drweb_license_key": path, "drweb_db_port": 1})
+    assert licence.returncode != 0
+    assert "drweb_license_key '%s' was not added on node1" % path in flat(licence.output)
+    assert "Connection refused (check drweb_db_host / drweb_db_port" in flat(licence.output), licence.output[-3000:]
+    schedule = ansible_playbook(SCHEDULE, extra={"drweb_scheduler_host": "node2", "drweb_db_port": 1})
+    assert schedule.returncode != 0
+    assert "cannot read the Server schedules from the common database drweb_db_*" in flat(schedule.output), schedule.output[-3000:]
+    assert cluster.key_rows() == [["0110000001"]]
+    assert cluster.scheduler_nodes() == before
+    assert dict((node, cluster.pid(node)) for node in NODES) == pids
+
+
+def test_moving_the_scheduler_host_converges_in_one_run(cluster, ansible_playbook):
+    run = ansible_playbook(SCHEDULE, "--diff", extra={"drweb_scheduler_host": "node3"})
+    assert run.returncode == 0, run.output[-4000:]
+    assert "exclusive tasks on node3: drweb_scheduler_host names it" in flat(run.output)
+    assert cluster.scheduler_nodes() == dict((name, ["node3"]) for name in EXCLUSIVE)
+    again = ansible_playbook(SCHEDULE, extra={"drweb_scheduler_host": "node3"})
+    assert again.returncode == 0 and again.changed() == 0, again.recap
+
+
+def test_limit_does_not_change_the_default_choice(cluster, ansible_playbook):
+    run = ansible_playbook(SCHEDULE, "--limit", "node2")
+    assert run.returncode == 0, run.output[-4000:]
+    assert "exclusive tasks on node1: no Server is on the database host" in flat(run.output)
+    assert cluster.scheduler_nodes() == dict((name, ["node1"]) for name in EXCLUSIVE)
+
+
+def test_an_excluded_node_loses_the_tasks(cluster, ansible_playbook):
+    run = ansible_playbook(SCHEDULE, extra={"drweb_schedule_exclude": ["node1"]})
+    assert run.returncode == 0, run.output[-4000:]
+    assert "exclusive tasks on node2" in flat(run.output) and "excluded: node1" in flat(run.output)
+    assert cluster.scheduler_nodes() == dict((name, ["node2"]) for name in EXCLUSIVE)
+    refused = ansible_playbook(SCHEDULE, extra={"drweb_schedule_exclude": ["node1"], "drweb_scheduler_host": "node1"})
+    assert refused.returncode != 0 and "drweb_scheduler_host 'node1' is excluded by drweb_schedule_exclude" in flat(refused.output)
+    assert cluster.scheduler_nodes() == dict((name, ["node2"]) for name in EXCLUSIVE)
+
+
+def test_a_second_key_is_added_and_every_server_uses_both(cluster, ansible_playbook):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "agent.key")
+        make_key(path, "0110000004")
+        with open(path, encoding="utf-8") as handle:
+            signature = [line for line in handle if line.startswith("Value=")][0].strip()
+        run = ansible_playbook(LICENCE, "-v", "--diff", extra={"drweb_license_key": path, "drweb_license_host": "node2"})
+        assert run.returncode == 0, run.output[-4000:]
+        assert "was added to the common database" in flat(run.output) and "through node2" in flat(run.output)
+        for node in NODES:
+            assert sorted(cluster.keys(node)) == ["0110000001", "0110000004"], node
+        again = ansible_playbook(LICENCE, extra={"drweb_license_key": path, "drweb_license_host": "node2"})
+    assert again.returncode == 0 and again.changed() == 0, again.recap
+    assert signature not in flat(run.output) and signature[len("Value="):] not in flat(run.output)   # the key content is never shown
