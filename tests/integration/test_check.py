@@ -126,7 +126,8 @@ def test_node_forced_back_is_reported_and_fixed_by_site(converged_cluster, ansib
     assert again_report["ok"] is True
 
 
-def test_a_second_server_running_an_exclusive_task_is_named(converged_cluster, ansible_playbook, lab_exec, lab_groups, tmp_path):  # pylint: disable=unused-argument
+def test_a_second_server_running_an_exclusive_task_is_named(  # pylint: disable=unused-argument
+        converged_cluster, ansible_playbook, lab_exec, lab_groups, tmp_path):
     """Vendor prescription 7: an exclusive task enabled on a second Server (as the Control Center would leave it) is drift."""
     def sql(statement):
         proc = lab_exec(lab_groups["drweb_database"][0], ["runuser", "-u", "postgres", "--", "psql", "-X", "-At", "-v",
