@@ -55,17 +55,25 @@ def entry_points(playbook):
             for item in node:
                 walk(item)
     walk(yaml.safe_load((ROOT / 'playbooks' / playbook).read_text()))
-    return tuple(sorted((name.split('.')[-1], entry) for name, entry in found if name.startswith('drweb.cluster.')))
+    points = sorted((name.split('.')[-1], entry) for name, entry in found if name.startswith('drweb.cluster.'))
+    # a playbook's own variables (validated by the playbook with validate_argument_spec), as entry point "playbook"
+    if (ROOT / 'playbooks' / 'argument_specs' / playbook).is_file():
+        points.append(('playbook:' + playbook, 'main'))
+    return tuple(points)
 
 
 @functools.lru_cache(maxsize=None)
 def argspec(role, entry):
-    specs = yaml.safe_load((ROOT / 'roles' / role / 'meta' / 'argument_specs.yml').read_text())['argument_specs']
+    if role.startswith('playbook:'):
+        path = ROOT / 'playbooks' / 'argument_specs' / role.split(':', 1)[1]
+    else:
+        path = ROOT / 'roles' / role / 'meta' / 'argument_specs.yml'
+    specs = yaml.safe_load(path.read_text())['argument_specs']
     return specs[entry].get('options') or {}
 
 
 def test_there_are_surveys_for_the_job_templates():
-    assert {path.stem for path in SURVEYS} >= {'site', 'add_node', 'upgrade'}
+    assert {path.stem for path in SURVEYS} >= {'site', 'add_node', 'upgrade', 'check'}
     assert ('install', 'upgrade') in entry_points('upgrade.yml') and ('dns', 'main') in entry_points('site.yml')
 
 
