@@ -9,6 +9,7 @@ Run as root with the project's venv Python::
     .venv/bin/python tests/lab/lab.py status
     .venv/bin/python tests/lab/lab.py exec HOST [-- CMD ...]
     .venv/bin/python tests/lab/lab.py inventory
+    .venv/bin/python tests/lab/lab.py service HOST {sshd,postgresql,http} {stop,start,status}
 
 Every host is a network namespace ``<prefix>-<host>`` holding one init process (``hostinit.py``, PID 1 of its own
 PID namespace) with private mount/UTS/IPC namespaces and a copy-on-write overlay of ``/``.  A bridge ``br0`` in
@@ -894,6 +895,107 @@ def cmd_zone_reset(_args: argparse.Namespace) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------------------------------- service (faults)
+
+
+# The daemons a host's init started (host_spec), as the fault tests stop and start them: name -> (role of the host
+# that runs it or None for every host, how its processes are recognised in the host, how it is started again).
+SERVICES = {
+    # the listener, and per connection "sshd: root@notty" / "sshd-session: ..." (OpenSSH >= 9.8)
+    "sshd": (None, lambda argv: bool(argv) and os.path.basename(argv[0].split()[0].rstrip(":")) in ("sshd", "sshd-session")),
+    "postgresql": ("db", lambda argv: bool(argv) and (argv[0] == PG_BIN + "/postgres" or argv[0].startswith("postgres:"))),
+    "http": ("zone", lambda argv: argv[1:3] == ["-m", "http.server"]),
+}
+
+
+def host_pid_namespace(pid: int) -> str | None:
+    """Identity of the PID namespace of a process (None if gone)."""
+    try:
+        return os.readlink("/proc/%d/ns/pid" % pid)
+    except OSError:
+        return None
+
+
+def service_pids(host: dict, name: str) -> list[int]:
+    """PIDs (root namespace numbers) of the service's processes inside one host: its listener and its sessions."""
+    match = SERVICES[name][1]
+    init_ns = host_pid_namespace(host["pid"])
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == host["pid"]:
+            continue
+        pid = int(entry)
+        if proc_state(pid) in ("Z", "X", "") or host_pid_namespace(pid) != init_ns:
+            continue
+        if match(proc_cmdline(pid)):
+            pids.append(pid)
+    return sorted(pids)
+
+
+def service_start_argv(host: dict, name: str) -> tuple[list[str], str]:
+    """(argv run inside the host, log file) that starts the service again as host_spec started it."""
+    if name == "sshd":
+        return ["/usr/sbin/sshd", "-f", "/etc/drwlab/sshd_config", "-E", "/var/log/drwlab/sshd.log"], ""
+    if name == "postgresql":
+        return ["runuser", "-u", "postgres", "--", PG_BIN + "/pg_ctl", "-D", PG_DATA, "-l", "/var/log/postgresql/lab.log",
+                "-w", "-t", "60", "start"], ""
+    # http.server does not daemonize itself: setsid + output to its log, the host's init reaps it later
+    return ["sh", "-c", "setsid %s -m http.server 80 --bind %s --directory %s >>/var/log/drwlab/http.log 2>&1 </dev/null &"
+            % (SYS_PYTHON, host["ip"], ZONE_ROOT)], ""
+
+
+def cmd_service(args: argparse.Namespace) -> int:
+    """``service HOST NAME stop|start|status``: fault injection for the tests (bounded; SIGKILL by PID, only the
+    processes of that service inside that host)."""
+    state = load_state()
+    hosts = {h["name"]: h for h in state.get("hosts", [])}
+    if args.host not in hosts:
+        raise LabError("no lab host %r (hosts: %s)" % (args.host, " ".join(hosts) or "none, the lab is down"))
+    host = hosts[args.host]
+    if not host.get("pid") or not alive(host["pid"]) or proc_netns(host["pid"]) != ns_inode(host["ns"]):
+        raise LabError("%s is not running; run 'lab.py up'" % args.host)
+    role = SERVICES[args.name][0]
+    if role is not None and host["role"] != role:
+        raise LabError("%s does not run %s" % (args.host, args.name))
+    pids = service_pids(host, args.name)
+    if args.action == "status":
+        say("%s %s: %s" % (args.host, args.name, ("running, pids %s" % " ".join(map(str, pids))) if pids else "stopped"))
+        return 0 if pids else 3
+    if args.action == "stop" and args.name == "postgresql" and pids:
+        # as a crash would stop it (no checkpoint), but through pg_ctl so the data directory stays startable
+        cmd(["nsenter", "-t", str(host["pid"]), "-m", "-u", "-i", "-n", "-p", "-r", "-w", "--", "runuser", "-u", "postgres", "--",
+             PG_BIN + "/pg_ctl", "-D", PG_DATA, "-m", "immediate", "-w", "-t", "30", "stop"], check=False, timeout=60)
+        pids = service_pids(host, args.name)
+    if args.action == "stop":
+        deadline = time.monotonic() + 10
+        while pids:
+            if time.monotonic() > deadline:
+                raise LabError("%s %s survives SIGKILL: %s" % (args.host, args.name, pids))
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.05)
+            pids = service_pids(host, args.name)
+        say("%s %s stopped" % (args.host, args.name))
+        return 0
+    if pids:
+        say("%s %s already running" % (args.host, args.name))
+        return 0
+    argv, _log = service_start_argv(host, args.name)
+    env = {"PATH": PROC_PATH, "HOME": "/root", "LANG": "C.UTF-8"}
+    cmd(["nsenter", "-t", str(host["pid"]), "-m", "-u", "-i", "-n", "-p", "-r", "-w", "--", "env", "-i"]
+        + ["%s=%s" % item for item in env.items()] + argv, timeout=90)
+    port = {"sshd": 22, "postgresql": 5432, "http": 80}[args.name]
+    deadline = time.monotonic() + 30
+    probe_argv = ["ip", "netns", "exec", ns_name("ctl"), SYS_PYTHON, "-c", PROBE, "%s:%d" % (host["ip"], port)]
+    while not cmd(probe_argv, check=False, timeout=20).stdout.strip().endswith(" open"):
+        if time.monotonic() > deadline:
+            raise LabError("%s %s did not open port %d within 30 s" % (args.host, args.name, port))
+        time.sleep(0.1)
+    say("%s %s started" % (args.host, args.name))
+    return 0
+
+
 def cmd_inventory(_args: argparse.Namespace) -> int:
     """``inventory``: print the inventory path (exit 1 if the lab is not up)."""
     if not os.path.exists(inventory_path()):
@@ -919,6 +1021,11 @@ def main(argv: list[str] | None = None) -> int:
     p_exec.set_defaults(func=cmd_exec)
     sub.add_parser("inventory", help="print the inventory path").set_defaults(func=cmd_inventory)
     sub.add_parser("zone-reset", help="the update zone serves exactly the seeded revisions again").set_defaults(func=cmd_zone_reset)
+    p_service = sub.add_parser("service", help="stop/start/status of a host's daemon (fault tests): service HOST NAME ACTION")
+    p_service.add_argument("host")
+    p_service.add_argument("name", choices=sorted(SERVICES))
+    p_service.add_argument("action", choices=["stop", "start", "status"])
+    p_service.set_defaults(func=cmd_service)
     args = parser.parse_args(argv)
     try:
         return args.func(args)
