@@ -74,14 +74,16 @@ def first_line(error):
 
 
 def connection_hint(message):
-    """What an administrator should look at for a connection error."""
+    """What an administrator should look at for a connection error (named by the collection's variables)."""
     text = message.lower()
     if 'password authentication failed' in text or 'no password supplied' in text:
-        return 'check drweb_db_user / drweb_db_password'
+        return 'check drweb_db_user / drweb_db_password (and that the role exists: database role, entry point prepare)'
     if 'does not exist' in text and 'database' in text:
-        return 'check drweb_db_name; the database role\'s prepare entry point creates it'
+        return ('check drweb_db_name; if it is right, the database does not exist yet: run the database role\'s prepare '
+                'entry point on the database host first')
     if 'connection refused' in text or 'could not connect' in text or 'timeout' in text or 'timed out' in text:
-        return 'check drweb_db_host / drweb_db_port: is PostgreSQL running there and reachable from this node?'
+        return ('check drweb_db_host / drweb_db_port: is PostgreSQL running and listening on that address and port, and '
+                'reachable from this node?')
     if 'no pg_hba.conf entry' in text:
         return 'pg_hba.conf on the database host does not let this node in'
     return 'see the PostgreSQL server log'

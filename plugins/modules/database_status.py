@@ -29,41 +29,9 @@ description:
   run on, and says what PostgreSQL answered (connection refused, authentication failed, ...). The password never
   appears in the result.
 version_added: 0.1.0
+extends_documentation_fragment:
+- drweb.cluster.common_database
 options:
-  login_host:
-    description:
-    - Host name or address of the PostgreSQL server, as the Servers reach it.
-    type: str
-    required: true
-    aliases: [host]
-  port:
-    description: TCP port of the PostgreSQL server.
-    type: int
-    default: 5432
-    aliases: [login_port]
-  db:
-    description: Name of the common database.
-    type: str
-    required: true
-    aliases: [name]
-  login_user:
-    description: PostgreSQL role the Servers connect as.
-    type: str
-    required: true
-    aliases: [user]
-  login_password:
-    description: Password of O(login_user). Never logged.
-    type: str
-    aliases: [password]
-  ssl_mode:
-    description: libpq C(sslmode) of the connection.
-    type: str
-    default: prefer
-    choices: [disable, allow, prefer, require, verify-ca, verify-full]
-  connect_timeout:
-    description: Seconds to wait for the connection.
-    type: int
-    default: 10
   release:
     description:
     - A Dr.Web Server release (C(MM.mm.p)). When given, RV(schema_expected) is the schema version that release needs
@@ -95,8 +63,6 @@ attributes:
     support: full
     platforms: posix
     description: Runs on the Servers (Linux) to check the database as they reach it.
-requirements:
-- psycopg (3) or psycopg2 on the target (Debian C(python3-psycopg) or C(python3-psycopg2)).
 notes:
 - Run it on the Servers (not on the controller) to check the database the way each Server will reach it.
 seealso:
@@ -229,62 +195,15 @@ commands:
                /var/opt/drwcs/backup/export.dz]
 '''
 
-import socket
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
+from ansible_collections.drweb.cluster.plugins.module_utils import common_database, drwcsd
+from ansible_collections.drweb.cluster.plugins.module_utils.common_database import DatabaseError, describe, first_line
 
-PSYCOPG_IMPORT_ERROR = None
-try:
-    import psycopg  # psycopg 3 (Debian python3-psycopg)
-    DRIVER = 'psycopg'
-except ImportError:
-    try:
-        import psycopg2 as psycopg  # same DB-API surface for what is used here (Debian python3-psycopg2)
-        DRIVER = 'psycopg2'
-    except ImportError as error:
-        psycopg = None
-        DRIVER = None
-        PSYCOPG_IMPORT_ERROR = error
-
-# Read-only session: the module must never change the database it guards.
-READ_ONLY_OPTIONS = '-c default_transaction_read_only=on'
-
-
-class StatusError(Exception):
-    """The database could not be read; the message says why, without any secret."""
-
-
-def describe(params):
-    """user@host:port/db, for messages."""
-    return '%s@%s:%s/%s' % (params['login_user'], params['login_host'], params['port'], params['db'])
-
-
-def first_line(error):
-    """The first meaningful line of a driver error (psycopg messages never hold the password)."""
-    lines = [line.strip() for line in to_native(error).strip().splitlines() if line.strip()]
-    return lines[0] if lines else error.__class__.__name__
-
-
-def connection_hint(message):
-    """What an administrator should look at for a connection error."""
-    text = message.lower()
-    if 'password authentication failed' in text or 'no password supplied' in text:
-        return 'check drweb_db_user / drweb_db_password (and that the role exists: database role, entry point prepare)'
-    if 'does not exist' in text and 'database' in text:
-        return 'the database does not exist yet: run the database role\'s prepare entry point on the database host first'
-    if 'connection refused' in text or 'could not connect' in text or 'timeout' in text or 'timed out' in text:
-        return 'is PostgreSQL running and listening on that address and port, and reachable from this node?'
-    if 'no pg_hba.conf entry' in text:
-        return 'pg_hba.conf on the database host does not let this node in'
-    return 'see the PostgreSQL server log'
-
-
-def sql(statement):
-    """A statement of the register in the driver's paramstyle (psycopg and psycopg2 use %s)."""
-    return statement.replace('?', '%s')
+# The driver the module uses (module_utils/common_database.py imports psycopg 3 or psycopg2); a module global so the
+# unit tests can stand in for it.
+psycopg = common_database.psycopg
 
 
 def commands(drwcsd_conf, dump_file):
@@ -313,28 +232,12 @@ class DatabaseStatus(object):
         self.driver = driver
 
     def connect(self):
-        params = self.params
-        arguments = dict(host=params['login_host'], port=params['port'], dbname=params['db'], user=params['login_user'],
-                         sslmode=params['ssl_mode'], connect_timeout=params['connect_timeout'],
-                         application_name='drweb.cluster.database_status', options=READ_ONLY_OPTIONS)
-        if params['login_password']:
-            arguments['password'] = params['login_password']
-        try:
-            connection = self.driver.connect(**arguments)
-        except Exception as error:  # pylint: disable=broad-exception-caught
-            message = first_line(error)
-            raise StatusError('cannot connect to the common database %s from %s: %s (%s)'
-                              % (describe(params), socket.gethostname(), message, connection_hint(message)))
-        return connection
+        """A read-only session: the module must never change the database it guards."""
+        return common_database.connect(self.driver, self.params, 'drweb.cluster.database_status', read_only=True)
 
     @staticmethod
     def query(connection, statement, arguments=()):
-        cursor = connection.cursor()
-        try:
-            cursor.execute(sql(statement), arguments)
-            return cursor.fetchall()
-        finally:
-            cursor.close()
+        return common_database.query(connection, statement, arguments)
 
     def read(self, connection):
         params = self.params
@@ -345,7 +248,7 @@ class DatabaseStatus(object):
             result['postgresql_version'] = to_native(self.query(connection, 'SHOW server_version')[0][0])
             result['tables'] = int(self.query(connection, drwcsd.SQL_USER_TABLES)[0][0])
         except Exception as error:  # pylint: disable=broad-exception-caught
-            raise StatusError('cannot read the common database %s: %s' % (describe(params), first_line(error)))
+            raise DatabaseError('cannot read the common database %s: %s' % (describe(params), first_line(error)))
         result['empty'] = result['tables'] == 0
         if params['release']:
             result['schema_expected'] = drwcsd.SCHEMA_VERSION_BY_RELEASE.get(drwcsd.parse_release(params['release']))
@@ -358,7 +261,7 @@ class DatabaseStatus(object):
                 # tables, but no dbstruct: not a Dr.Web Server database (initialised stays false, empty false)
                 connection.rollback()
                 return result
-            raise StatusError('cannot read the schema version of %s: %s' % (describe(params), first_line(error)))
+            raise DatabaseError('cannot read the schema version of %s: %s' % (describe(params), first_line(error)))
         if not rows or rows[0][0] is None:
             return result
         result['initialised'] = True
@@ -373,8 +276,8 @@ class DatabaseStatus(object):
                 rows = self.query(connection, statement)
             except Exception as error:  # pylint: disable=broad-exception-caught
                 if not missing_table(error):
-                    raise StatusError('cannot read the Servers and stations of %s (schema version %s): %s'
-                                      % (describe(params), result['schema_version'], first_line(error)))
+                    raise DatabaseError('cannot read the Servers and stations of %s (schema version %s): %s'
+                                        % (describe(params), result['schema_version'], first_line(error)))
                 # a schema of another release may lay its tables out otherwise: report what is there
                 connection.rollback()
                 result['problems'].append('schema version %s has no %s table as this collection knows it: %s'
@@ -404,7 +307,7 @@ class DatabaseStatus(object):
                 result.update(self.read(connection))
             finally:
                 connection.close()
-        except StatusError as error:
+        except DatabaseError as error:
             self.module.fail_json(msg=to_native(error), **result)
         if params['drwcsd_conf']:
             result['commands'] = commands(params['drwcsd_conf'], params['dump_file'])
@@ -415,14 +318,8 @@ class DatabaseStatus(object):
 
 
 def main():
-    argument_spec = dict(
-        login_host=dict(type='str', required=True, aliases=['host']),
-        port=dict(type='int', default=drwcsd.PGSQL_DEFAULT_PORT, aliases=['login_port']),
-        db=dict(type='str', required=True, aliases=['name']),
-        login_user=dict(type='str', required=True, aliases=['user']),
-        login_password=dict(type='str', no_log=True, aliases=['password']),
-        ssl_mode=dict(type='str', default='prefer', choices=['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']),
-        connect_timeout=dict(type='int', default=10),
+    argument_spec = common_database.argument_spec()
+    argument_spec.update(
         release=dict(type='str'),
         server_id=dict(type='str'),
         drwcsd_conf=dict(type='path'),
@@ -430,18 +327,14 @@ def main():
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
-    for name in ('login_host', 'db', 'login_user'):
-        if not (params[name] or '').strip():
-            module.fail_json(msg='%s must not be empty' % name)
-    if not 1 <= params['port'] <= 65535:
-        module.fail_json(msg='port must be 1..65535, got %d' % params['port'])
-    if params['connect_timeout'] < 1:
-        module.fail_json(msg='connect_timeout must be at least 1 second, got %d' % params['connect_timeout'])
+    problem = common_database.check_params(params)
+    if problem:
+        module.fail_json(msg=problem)
     if params['release'] and drwcsd.parse_release(params['release']) is None:
         module.fail_json(msg='release must be a Dr.Web Server release MM.mm.p (for example 13.00.1), got %r' % params['release'])
     if psycopg is None:
         module.fail_json(msg=missing_required_lib('psycopg (python3-psycopg) or psycopg2 (python3-psycopg2)'),
-                         exception=to_native(PSYCOPG_IMPORT_ERROR))
+                         exception=to_native(common_database.PSYCOPG_IMPORT_ERROR))
     DatabaseStatus(module, psycopg).run()
 
 

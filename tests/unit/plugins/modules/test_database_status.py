@@ -31,6 +31,9 @@ class FakeError(Exception):
 
 
 class FakeCursor:
+    # every statement the module runs returns rows: a DB-API cursor then has a description
+    description = (('column',),)
+
     def __init__(self, connection):
         self.connection = connection
         self.rows = []
