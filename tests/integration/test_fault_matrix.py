@@ -325,8 +325,9 @@ def cluster_consistent(lab_exec, servers) -> None:
 
 
 @pytest.fixture()
-def update_zone(lab_exec, lab_vars):
-    """Publish revisions in zone1's update zone with the double's generator; emptied again after the test."""
+def update_zone(lab_exec, lab_vars, lab_py):
+    """Publish revisions in zone1's update zone with the double's generator; after the test the zone serves the
+    revisions lab.py up seeds again (lab.py zone-reset)."""
     root = lab_vars["lab_update_zone_root"]
     generator = "cd %s && python3 -m drwcsd_double.zone %s" % (os.path.join(lab_vars["lab_repo_root"], "tests", "drwcsd_double", "src"), root)
 
@@ -334,7 +335,11 @@ def update_zone(lab_exec, lab_vars):
         proc = lab_exec("zone1", "%s --revision %s" % (generator, revision))
         assert proc.returncode == 0, proc.stderr
     yield publish
-    lab_exec("zone1", "rm -rf %s/products.txt %s/[0-9][0-9]-*" % (root, root))
+    # not emptied: the later tests re-run site.yml, whose repository role updates from this zone. An empty zone (no
+    # products.txt) made the sshd fault's re-run fail: node3, reinstalled from its package, could not update (404),
+    # came back "ready" on the package's revisions, and the role rightly failed naming it.
+    reset = lab_py("zone-reset")
+    assert reset.returncode == 0, reset.stdout + reset.stderr
 
 
 def test_update_zone_down_fails_clearly_and_switches_nothing(  # pylint: disable=unused-argument,too-many-arguments
@@ -361,11 +366,6 @@ def test_update_zone_down_fails_clearly_and_switches_nothing(  # pylint: disable
         assert "20250201000000" in proc.stdout, (node, proc.stdout)
 
 
-# Known defect (CI of 25 Nov 2026, since the repository role joined site.yml): the fault part passes (unreachable,
-# nothing changed) but the re-run fails in the repository role - node3, reinstalled when its sshd died, stays on its
-# package's revisions after "ready". Reported as xfail (counted as skipped by tests/run_tests.py, never as passed)
-# until fixed; see docs/performance.md, "Fault and bad-input matrix".
-@pytest.mark.xfail(reason="known defect: the re-run after the sshd fault leaves node3 on its package's repository revisions", strict=False)
 def test_sshd_killed_mid_run_then_the_rerun_converges(cluster, lab_inventory, lab_exec, ansible_playbook, servers):  # pylint: disable=unused-argument
     victim = servers[-1]
     # node3 loses its Server, so the run has real work to do on it when its sshd dies (after the install play)
