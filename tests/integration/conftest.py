@@ -24,8 +24,18 @@ Fixtures (all session scoped):
   or role on db1 (PostgreSQL running), no A record for the cluster name on dns1, the update zone on zone1 serving
   exactly the seeded revisions (``lab_update_zone_revisions``, ``lab.py zone-reset``).  Modules call it before and after
   themselves so they can run in any order.
-* ``converged_cluster`` (module scoped) -- ``pristine_lab()``, then ``playbooks/site.yml`` on every node (asserted
-  to succeed); yields that ``PlaybookRun``; ``pristine_lab()`` again at the end of the module.
+* ``converged_cluster`` (module scoped) -- the cluster ``playbooks/site.yml`` builds on a pristine lab: ``pristine_lab()``,
+  then site.yml on every node (asserted to succeed); yields that ``PlaybookRun``; ``pristine_lab()`` again at the end of
+  the module -- unless the module hands the cluster over (below), then the next module gets the same cluster and run.
+* ``shared_cluster`` -- the hand-over of one converged cluster between modules (each full converge costs ~100 s).
+  The modules of ``SHARED_CLUSTER_MODULES`` run one after the other, first in the session. A module marked
+  ``keeps_converged_cluster`` promises to leave the cluster as it found it (read-only, or heals what it changes); when
+  none of its tests failed and the next module in the session uses ``converged_cluster``, its end leaves the cluster
+  converged and the next module's ``converged_cluster`` reuses it (after checking every Server still runs) instead of
+  pristine -> site.yml. Any other end calls ``pristine_lab()``, and every ``pristine_lab()`` forgets the cluster, so
+  a module never gets a cluster another module changed. ``shared_cluster.adopt(run)`` offers a cluster a module built
+  itself from a pristine lab (test_awx_runner's ansible-runner job); ``shared_cluster.release(request)`` ends a
+  module's use (hand over or pristine). Each module still runs alone: it then converges (and wipes) itself.
 
 Tests marked ``lab_cycle`` take the lab down and up again: they are moved to the very end of the session so every
 other test still finds its lab, and can be selected alone with ``-m lab_cycle`` or skipped with ``-m "not lab_cycle"``.
@@ -56,15 +66,34 @@ if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 
 
+# Modules sharing one converged cluster (see shared_cluster), in the order they run, before every other module: the
+# first builds the cluster from a pristine lab, the keepers (marked keeps_converged_cluster) leave it as they found it,
+# the last one changes it for good and leaves the lab pristine.
+SHARED_CLUSTER_MODULES = ("test_awx_runner.py", "test_probe.py", "test_check.py", "test_remove_node.py")
+FAILED_MODULES: set = set()   # module node ids with a failed setup, test or teardown (no hand-over from them)
+
+
 def pytest_configure(config):
     """Register the lab markers."""
     config.addinivalue_line("markers", "lab_cycle: takes the lab down and up again; always runs at the end of the session")
+    config.addinivalue_line("markers", "keeps_converged_cluster: the module leaves the converged cluster as it found it, "
+                                       "so it may be handed over to the next module (conftest shared_cluster)")
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(session, config, items):  # pylint: disable=unused-argument
-    """Run lab_cycle tests last, whatever module they are in."""
-    items.sort(key=lambda item: item.get_closest_marker("lab_cycle") is not None)
+    """Run the modules sharing one converged cluster first and one after the other, lab_cycle tests last."""
+    def key(item):
+        name = os.path.basename(str(item.fspath))
+        shared = SHARED_CLUSTER_MODULES.index(name) if name in SHARED_CLUSTER_MODULES else len(SHARED_CLUSTER_MODULES)
+        return (item.get_closest_marker("lab_cycle") is not None, shared)
+    items.sort(key=key)
+
+
+def pytest_runtest_logreport(report):
+    """Remember the modules in which something failed: they do not hand their cluster over."""
+    if report.failed:
+        FAILED_MODULES.add(report.nodeid.split("::")[0])
 
 
 def run_lab_py(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -220,8 +249,50 @@ PG_CTL = "/usr/lib/postgresql/15/bin/pg_ctl"
 PG_DATA = "/var/lib/postgresql/lab"  # tests/lab/lab.py PG_DATA
 
 
+class SharedCluster:
+    """One converged cluster handed from module to module (see the module docstring)."""
+
+    def __init__(self, lab_exec, lab_groups):  # pylint: disable=redefined-outer-name
+        self.run = None          # the PlaybookRun that built the current cluster, None: no cluster to share
+        self.wipe = None         # pristine_lab(), set by that fixture
+        self._exec, self._servers = lab_exec, lab_groups["drweb_servers"]
+
+    def adopt(self, run: PlaybookRun) -> None:
+        """Offer the cluster `run` built from a pristine lab (successfully) to the next module."""
+        self.run = run
+
+    def reusable(self) -> PlaybookRun | None:
+        """The run of the handed-over cluster if every Server of it still runs, else None."""
+        if self.run is None:
+            return None
+        for node in self._servers:
+            if self._exec(node, "sh /etc/init.d/drwcsd status >/dev/null 2>&1").returncode != 0:
+                return None
+        return self.run
+
+    def release(self, request) -> None:
+        """End of a module's use: leave the cluster to the next module when allowed (see the module docstring), else
+        make the lab pristine."""
+        module = request.node
+        items = request.session.items
+        mine = [index for index, item in enumerate(items) if item.getparent(pytest.Module) is module]
+        following = items[mine[-1] + 1] if mine and mine[-1] + 1 < len(items) else None
+        if (self.run is not None and module.get_closest_marker("keeps_converged_cluster") is not None
+                and module.nodeid not in FAILED_MODULES and following is not None
+                and "converged_cluster" in following.fixturenames
+                and following.get_closest_marker("lab_cycle") is None):
+            return
+        self.wipe()
+
+
 @pytest.fixture(scope="session")
-def pristine_lab(lab_exec, lab_vars, lab_groups):  # pylint: disable=redefined-outer-name
+def shared_cluster(lab_exec, lab_groups) -> SharedCluster:  # pylint: disable=redefined-outer-name
+    """The hand-over of one converged cluster between modules."""
+    return SharedCluster(lab_exec, lab_groups)
+
+
+@pytest.fixture(scope="session")
+def pristine_lab(lab_exec, lab_vars, lab_groups, shared_cluster):  # pylint: disable=redefined-outer-name
     """Factory: put the lab back as lab.py up left it (see the module docstring)."""
     cluster = yaml.safe_load(open(CLUSTER_VARS, encoding="utf-8"))  # pylint: disable=consider-using-with
     servers_vars = cluster["all"]["children"]["drweb_servers"]["vars"]
@@ -229,6 +300,7 @@ def pristine_lab(lab_exec, lab_vars, lab_groups):  # pylint: disable=redefined-o
     name = servers_vars["drweb_cluster_name"]
 
     def wipe() -> None:
+        shared_cluster.run = None      # no cluster to hand over any more
         for node in lab_groups["drweb_servers"]:
             proc = lab_exec(node, UNINSTALL_SERVER, timeout=120)
             assert proc.returncode == 0, "%s: %s" % (node, proc.stderr)
@@ -247,14 +319,19 @@ def pristine_lab(lab_exec, lab_vars, lab_groups):  # pylint: disable=redefined-o
         # the update zone serves exactly the revisions lab.py up seeds (a module may have published others)
         proc = run_lab_py("zone-reset")
         assert proc.returncode == 0, "lab.py zone-reset: %s%s" % (proc.stdout, proc.stderr)
+    shared_cluster.wipe = wipe
     return wipe
 
 
 @pytest.fixture(scope="module")
-def converged_cluster(pristine_lab, ansible_playbook):  # pylint: disable=redefined-outer-name
-    """The cluster site.yml builds on a pristine lab; the lab is pristine again after the module."""
-    pristine_lab()
-    run = ansible_playbook("playbooks/site.yml")
-    assert run.returncode == 0, run.output[-6000:]
+def converged_cluster(request, pristine_lab, ansible_playbook, shared_cluster):  # pylint: disable=redefined-outer-name
+    """The cluster site.yml builds on a pristine lab (or the one the previous module handed over); the lab is pristine
+    again after the module unless it hands the cluster over."""
+    run = shared_cluster.reusable()
+    if run is None:
+        pristine_lab()
+        run = ansible_playbook("playbooks/site.yml")
+        assert run.returncode == 0, run.output[-6000:]
+        shared_cluster.adopt(run)
     yield run
-    pristine_lab()
+    shared_cluster.release(request)

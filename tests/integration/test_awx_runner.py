@@ -5,7 +5,9 @@ like AWX's - project/ (the checkout), inventory/ (the lab's hosts and the cluste
 of the survey's answers (awx/surveys/site.json; an optional question left empty is sent as "", as AWX sends it) and
 of what the custom credential types inject (awx/credential_types/). The job must succeed, the cluster must be built
 (every Server running and hearing the others, the cluster name resolving to all of them), and no secret may appear in
-the job's output. The lab is pristine before and after the module."""
+the job's output. The lab is pristine before the module; the cluster the job built is handed over to the next module
+that uses converged_cluster when this module passed and leaves it converged (conftest shared_cluster), else the lab is
+pristine again after it."""
 
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ from xml.etree import ElementTree
 
 import pytest
 import yaml
+from conftest import PlaybookRun, recap
+
+pytestmark = pytest.mark.keeps_converged_cluster   # the job builds the cluster; the tests only read it
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLUSTER_VARS = os.path.join(REPO, "tests", "lab", "cluster.yml")
@@ -52,8 +57,8 @@ def credential_extra_vars(inputs):
 
 
 @pytest.fixture(scope="module")
-def job(pristine_lab, lab_inventory, lab_vars, tmp_path_factory):
-    """The site job run by ansible-runner on a pristine lab; the lab is pristine again after the module."""
+def job(request, pristine_lab, shared_cluster, lab_inventory, lab_vars, tmp_path_factory):  # pylint: disable=too-many-arguments,too-many-positional-arguments
+    """The site job run by ansible-runner on a pristine lab; its cluster is offered to the next module (see above)."""
     pristine_lab()
     data = tmp_path_factory.mktemp("awx-job")
     os.symlink(REPO, data / "project")                 # AWX: the project's checkout
@@ -77,8 +82,13 @@ def job(pristine_lab, lab_inventory, lab_vars, tmp_path_factory):
                PATH=os.path.join(REPO, ".venv", "bin") + os.pathsep + os.environ.get("PATH", ""))
     proc = subprocess.run([RUNNER, "run", str(data), "-p", "playbooks/site.yml", "--ident", "site", "-j"], env=env,
                           capture_output=True, text=True, timeout=1500, check=False)
+    artifacts = data / "artifacts" / "site"
+    if proc.returncode == 0 and (artifacts / "rc").is_file() and (artifacts / "rc").read_text().strip() == "0":
+        # the same cluster site.yml builds from the cluster's group_vars (the survey's optional answers are empty = unset)
+        output = (artifacts / "stdout").read_text()
+        shared_cluster.adopt(PlaybookRun(0, output, recap(output)))
     yield dict(proc=proc, data=data, extravars=extravars, secrets=secrets)
-    pristine_lab()
+    shared_cluster.release(request)
 
 
 def test_the_extravars_are_awx_shaped(job):

@@ -7,11 +7,15 @@ seeds). In order: site.yml brought every Server to the zone's newest revision an
 a clean table and JSON, changes no file and restarts no Server (also with --check and --limit); an edited Server
 address in node2's download.conf is named (node2, server address) with a non-zero exit; node3 forced back to the
 revision its package shipped is named (node3, repository), site.yml brings it back, after which check.yml is clean.
+Every test puts back what it changed (the download.conf edit, node3's revision through site.yml, the schedule row), so
+the module keeps the converged cluster for the next module (conftest shared_cluster).
 """
 
 from __future__ import annotations
 
 import json
+
+import pytest
 
 NODES = ("node1", "node2", "node3")
 ETC = "/var/opt/drwcs/etc"
@@ -20,6 +24,8 @@ PID = "/var/opt/drwcs/run/drwcsd.pid"
 # what check.yml must not touch: the managed files, the key files, the repository markers and source files
 WATCHED = ("%s/drwcsd.conf %s/download.conf %s/drwcsd.pri %s/drwcsd.pub %s/certificate.pem %s/*/.current %s/.url"
            % (ETC, ETC, ETC, ETC, ETC, REPOSITORY, REPOSITORY))
+
+pytestmark = pytest.mark.keeps_converged_cluster   # every test undoes what it changes
 
 
 def state(lab_exec) -> dict:

@@ -3,7 +3,8 @@
 """playbooks/probe.yml on the cluster site.yml builds (converged_cluster): one report file on the controller with the
 -help texts of drwcsd and drwsign, the configuration files, the database's table names and summary.ds of every
 Server - and none of the secrets the Servers hold (database and admin passwords, passwd-salt, the private key). The
-probe changes nothing, in check mode neither. The lab is pristine again after the module."""
+probe changes nothing, in check mode neither (asserted), so the module keeps the converged cluster for the next module
+(conftest shared_cluster); run alone, the lab is pristine again after it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ with open(CLUSTER_VARS, encoding="utf-8") as _handle:
 DB_PASSWORD = _CLUSTER["vars"]["drweb_db_password"]
 ADMIN_PASSWORD = _CLUSTER["children"]["drweb_servers"]["vars"]["drweb_admin_password"]
 CONF = "/var/opt/drwcs/etc/drwcsd.conf"
+
+pytestmark = pytest.mark.keeps_converged_cluster   # read-only
 
 
 @pytest.fixture(scope="module")
