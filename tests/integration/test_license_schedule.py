@@ -176,10 +176,11 @@ def test_every_server_uses_the_licence_key_after_site_yml(cluster):
 
 
 def test_initdb_loaded_the_key_and_no_server_was_restarted_for_it(cluster):
-    # the primary: initdb loaded the key, and the Server's only start with the key (after initdb) is the running one
+    # the primary: initdb of the common database (the installer's initdb of the embedded one came before) loaded the key,
+    # and the Server's only start with the key (after that initdb) is the running one
     log = cluster.log("node1")
-    initdb = [stamp for stamp, unused_pid, text in log if text.startswith("initdb: database initialised")]
-    assert len(initdb) == 1 and "licence key loaded" in [t for unused_s, unused_p, t in log if t.startswith("initdb:")][0], log
+    initdb = [(stamp, text) for stamp, unused_pid, text in log if text.startswith("initdb: database initialised: PostgreSQL")]
+    assert len(initdb) == 1 and "licence key loaded" in initdb[0][1], log
     for node in NODES:
         starts = licence_starts(cluster.log(node))
         with_key = [start for start in starts if "0110000001" in start["loaded"]]
@@ -188,7 +189,7 @@ def test_initdb_loaded_the_key_and_no_server_was_restarted_for_it(cluster):
         assert with_key[0]["pid"] == cluster.pid(node), (node, starts)
         assert all("0110000001" not in start["loaded"] for start in starts[:starts.index(with_key[0])]), (node, starts)
     node1_start = [start for start in licence_starts(log) if "0110000001" in start["loaded"]][0]
-    assert node1_start["ready"] is not None and node1_start["ready"] > initdb[0], (initdb, node1_start)
+    assert node1_start["ready"] is not None and node1_start["ready"] > initdb[0][0], (initdb, node1_start)
     # what the licence role said and did: nothing to add, no restart, no change
     licence = play_output(cluster.run.output, "The licence key added on one Server")
     assert "was loaded into the common database" in flat(licence) and "by drwcsd initdb on node1 in this run" in flat(licence)
