@@ -114,6 +114,9 @@ DRWCSD_SWITCH_VAR_ROOT = '-var-root'
 DRWCSD_SWITCH_CONF = '-conf'
 # initdb's positional arguments: "-" means "not used" (5.3: initdb [<licence_key>|- [<sql>|- [<ini>|- [<password>]]]]).
 DRWCSD_ARGUMENT_UNUSED = '-'
+# Their order (5.3, CONFIRMED): the licence key file (agent.key) first, loaded into the database at initialisation
+# (10.7), then the SQL script, the initial settings (ini) and the administrator's initial password.
+DRWCSD_INITDB_ARGUMENTS = ('licence_key', 'sql_script', 'ini_file', 'password')
 # Usage text of the two programs (probe.yml collects it to settle the GUESSes about verbs and switches)
 DRWCSD_SWITCH_HELP = '-help'
 DRWSIGN_SWITCH_HELP = '-help'
@@ -256,6 +259,16 @@ def parse_licence_key(text):
 RELEASE_PATTERN = re.compile(r'^(?P<major>\d{1,2})\.(?P<minor>\d{2})\.(?P<patch>\d+)(?:\.(?P<build>\d+))?$')
 
 
+def initdb_arguments(licence_key=None):
+    """initdb's verb and positional arguments (5.3): the licence key file when given, no SQL script, no ini file.
+
+    The administrator's initial password is not among them: a caller appends it (a secret, kept out of results).
+    """
+    unused = DRWCSD_ARGUMENT_UNUSED
+    values = dict(licence_key=licence_key or unused, sql_script=unused, ini_file=unused)
+    return [DRWCSD_VERB_INITDB] + [values[name] for name in DRWCSD_INITDB_ARGUMENTS if name in values]
+
+
 def parse_release(text):
     """Return the release ``MM.mm.p`` of a version or build string, or None when it is not one."""
     match = RELEASE_PATTERN.match((text or '').strip())
@@ -348,6 +361,8 @@ TOUCH_POINTS = (
     ('DRWCSD_SWITCH_VAR_ROOT', 'cli', DRWCSD_SWITCH_VAR_ROOT, CONFIRMED, '5.1 (ESS 5 material)'),
     ('DRWCSD_SWITCH_CONF', 'cli', DRWCSD_SWITCH_CONF, CONFIRMED, '5.1'),
     ('DRWCSD_ARGUMENT_UNUSED', 'cli', DRWCSD_ARGUMENT_UNUSED, CONFIRMED, '5.3'),
+    ('DRWCSD_INITDB_ARGUMENTS', 'cli', 'initdb ' + ' '.join('<%s>|-' % name for name in DRWCSD_INITDB_ARGUMENTS), CONFIRMED,
+     '5.3, 10.7 (the licence key file is loaded into the database at initialisation)'),
     ('DRWCSD_SWITCH_HELP', 'cli', DRWCSD_SWITCH_HELP, CONFIRMED, '5.1, 5.2'),
     ('DRWSIGN_SWITCH_HELP', 'cli', DRWSIGN_SWITCH_HELP, GUESS, '5.16 (drwsign\'s switches are not public), T24'),
     ('DRWSIGN_VERB_GENKEY', 'cli', DRWSIGN_VERB_GENKEY, GUESS, '5.16, T24'),

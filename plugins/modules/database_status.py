@@ -52,6 +52,13 @@ options:
   dump_file:
     description: Path of the export file used in RV(commands) (C(exportdb) writes it, C(importdb) reads it).
     type: path
+  licence_key:
+    description:
+    - Path, on the node, of a licence key file (C(agent.key)) that the C(initdb) command line of RV(commands) loads
+      into the database it initialises (product-facts 5.3 and 10.7, CONFIRMED). Without it C(initdb) loads no key.
+    - The module does not read or check the file (its content never passes through the module); the caller checks
+      the key before and places the file with owner-only permissions.
+    type: path
 attributes:
   check_mode:
     support: full
@@ -184,8 +191,9 @@ commands:
     C(module_utils/drwcsd.py)), for the caller to run with the Server stopped. C(exportdb) exports the Server's own
     database (its own configuration) to O(dump_file); C(initdb) and C(importdb) act on the database named by
     O(drwcsd_conf).
-  - C(initdb) gives no licence key, SQL script or initial settings; append the initial password of the administrator
-    C(admin) as one more argument when it is not the product's default (keep that task C(no_log)).
+  - C(initdb) loads the licence key file O(licence_key) when given (C(-) otherwise) and gives no SQL script or initial
+    settings; append the initial password of the administrator C(admin) as one more argument when it is not the
+    product's default (keep that task C(no_log)).
   returned: when O(drwcsd_conf) is given
   type: dict
   sample:
@@ -206,13 +214,12 @@ from ansible_collections.drweb.cluster.plugins.module_utils.common_database impo
 psycopg = common_database.psycopg
 
 
-def commands(drwcsd_conf, dump_file):
+def commands(drwcsd_conf, dump_file, licence_key=None):
     """argv of drwcsd's database verbs: export the Server's own database, initialise / import the one drwcsd_conf names."""
     base = [drwcsd.DRWCSD_BINARY, '%s=%s' % (drwcsd.DRWCSD_SWITCH_HOME, drwcsd.HOME_DIR),
             '%s=%s' % (drwcsd.DRWCSD_SWITCH_VAR_ROOT, drwcsd.VAR_DIR)]
     other = base + ['%s=%s' % (drwcsd.DRWCSD_SWITCH_CONF, drwcsd_conf)]
-    unused = drwcsd.DRWCSD_ARGUMENT_UNUSED
-    result = dict(initdb=other + [drwcsd.DRWCSD_VERB_INITDB, unused, unused, unused])
+    result = dict(initdb=other + drwcsd.initdb_arguments(licence_key))
     if dump_file:
         result['exportdb'] = base + [drwcsd.DRWCSD_VERB_EXPORTDB, dump_file]
         result['importdb'] = other + [drwcsd.DRWCSD_VERB_IMPORTDB, dump_file]
@@ -310,7 +317,7 @@ class DatabaseStatus(object):
         except DatabaseError as error:
             self.module.fail_json(msg=to_native(error), **result)
         if params['drwcsd_conf']:
-            result['commands'] = commands(params['drwcsd_conf'], params['dump_file'])
+            result['commands'] = commands(params['drwcsd_conf'], params['dump_file'], params['licence_key'])
         if params['server_id']:
             result['server'] = dict(id=params['server_id'], registered=params['server_id'] in result['server_ids'],
                                     stations=result['stations'].get(params['server_id'], 0))
@@ -324,6 +331,7 @@ def main():
         server_id=dict(type='str'),
         drwcsd_conf=dict(type='path'),
         dump_file=dict(type='path'),
+        licence_key=dict(type='path'),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params

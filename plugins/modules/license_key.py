@@ -36,9 +36,12 @@ options:
   state:
     description:
     - C(present) adds the key to the database when it is not there; C(query) only reads.
+    - C(check) only checks the key file (a licence key, not expired) and connects to nothing - for a caller that
+      hands the key to C(drwcsd initdb) and must refuse a bad one before anything changes. The connection options
+      are then checked for form only.
     type: str
     default: present
-    choices: [present, query]
+    choices: [present, query, check]
   admin_password:
     description:
     - Password of the Control Center administrator O(admin_user). When given, RV(in_use) tells whether the Server
@@ -107,29 +110,34 @@ key:
   returned: when the content is a key
   type: dict
   sample: {number: '0110000001', user: Example Ltd, expires: '2030-12-31'}
+valid:
+  description: The key file is a licence key that has not expired (the module fails otherwise).
+  returned: when O(state=check) succeeds
+  type: bool
+  sample: true
 present_before:
   description: Whether the database held the key before the call.
-  returned: success
+  returned: success, unless O(state=check)
   type: bool
 database_keys:
   description: Key numbers in the database after the call (what they would be, in check mode).
-  returned: success
+  returned: success, unless O(state=check)
   type: list
   elements: str
   sample: ['0110000001']
 in_use:
   description: Whether the running Server lists the key (C(null) without O(admin_password)).
-  returned: success
+  returned: success, unless O(state=check)
   type: bool
 server_keys:
   description: Key ids the running Server lists (C(null) without O(admin_password)).
-  returned: success
+  returned: success, unless O(state=check)
   type: list
   elements: str
   sample: ['0110000001']
 web_api_error:
   description: Why the Web API could not be asked (C(null) when it answered or was not asked).
-  returned: success
+  returned: success, unless O(state=check)
   type: str
 '''
 
@@ -174,7 +182,7 @@ def main():
     argument_spec = common_database.argument_spec()
     argument_spec.update(
         content=dict(type='str', required=True, no_log=True),
-        state=dict(type='str', default='present', choices=['present', 'query']),
+        state=dict(type='str', default='present', choices=['present', 'query', 'check']),
         admin_password=dict(type='str', no_log=True),
         admin_user=dict(type='str', default='admin'),
         web_api_timeout=dict(type='int', default=10),
@@ -197,6 +205,8 @@ def main():
     if key['expires'] and key['expires'] < today:
         module.fail_json(msg='the licence key %s expired on %s (today is %s): get a valid key'
                          % (key['number'], key['expires'], today), **result)
+    if params['state'] == 'check':
+        module.exit_json(valid=True, **result)
     if common_database.psycopg is None:
         module.fail_json(msg=missing_required_lib('psycopg (python3-psycopg) or psycopg2 (python3-psycopg2)'),
                          exception=to_native(common_database.PSYCOPG_IMPORT_ERROR), **result)

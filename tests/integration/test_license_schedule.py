@@ -2,11 +2,16 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """drweb.cluster.license and drweb.cluster.schedule on the lab (issue 8, vendor items 6a and 7).
 
-One converged cluster (site.yml on a pristine lab, the lab's key tests/drwcsd_double/build/lab-agent.key). Licence:
-every Server lists the key in its Web API keys.ds; the Servers that did not use it were restarted one at a time
-(never two down together) and each exactly once for it; a second run changes nothing and restarts nothing; a file
-that is not a key, an expired key and an unreachable database fail with a message naming the variable, with the
-database's keys and every Server's process unchanged; a second key is added and picked up by every Server.
+First, on Servers installed on their embedded databases with the common database still empty, site.yml --check
+--diff predicts the key through drwcsd initdb and no restart for it, and changes nothing. Then one converged cluster
+(site.yml on a pristine lab, the lab's key tests/drwcsd_double/build/lab-agent.key). Licence (issue 8's Done-when):
+drwcsd initdb on the primary loaded the key (its log says so), every Server lists it in its Web API keys.ds, and no
+Server was restarted for it - each Server's one start with the key is the one it is running now (the primary's after
+initdb, the others' when they were switched to the common database), and the licence role changed nothing; a second
+run changes nothing and restarts nothing; a file that is not a key, an expired key and an unreachable database fail
+with a message naming the variable, with the database's keys and every Server's process unchanged. The SQL path: a
+second key, not in the database, is predicted by --check --diff (key numbers only, nothing changed), then added and
+picked up by every Server, restarted one at a time (never two down together), each exactly once.
 Schedule: each of the five exclusive tasks is enabled on exactly one Server (node1: the lab's database is on db1,
 the nodes tie on CPUs x memory, inventory order decides), the site report names it; drweb_scheduler_host: node3
 moves all five in one run and the next run changes nothing; --limit does not change the default choice;
@@ -30,6 +35,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 DOUBLE_SRC = os.path.join(REPO, "tests", "drwcsd_double", "src")
 LAB_KEY = os.path.join(REPO, "tests", "drwcsd_double", "build", "lab-agent.key")
 LICENCE = "tests/integration/playbooks/license.yml"
+DATABASE = "tests/integration/playbooks/database.yml"
+SITE = "playbooks/site.yml"
 SCHEDULE = "tests/integration/playbooks/schedule.yml"
 NODES = ("node1", "node2", "node3")
 LOG = "/var/opt/drwcs/log/drwcsd.log"
@@ -130,27 +137,64 @@ def licence_starts(log):
     return starts
 
 
+def play_output(output, title):
+    """The part of a playbook's output that belongs to the play whose name starts with title."""
+    start = output.index("PLAY [" + title)
+    end = output.find("PLAY [", start + 1)
+    return output[start:end if end >= 0 else len(output)]
+
+
+def test_check_mode_on_a_fresh_build_predicts_the_key_through_initdb(pristine_lab, ansible_playbook, lab_exec, lab_groups):
+    """Servers installed on their embedded databases, the common database empty: --check --diff tells the initdb path."""
+    pristine_lab()
+    ready = ansible_playbook(DATABASE, "--tags", "prepare,install,keys,config")
+    assert ready.returncode == 0, ready.output[-4000:]
+    pids = dict((node, lab_exec(node, "cat %s" % PIDFILE).stdout.strip()) for node in NODES)
+    run = ansible_playbook(DATABASE, LICENCE, "--check", "--diff")
+    assert run.returncode == 0, run.output[-4000:]
+    text = flat(run.output)
+    assert re.search(r"would initialise the common database \S+ \(drwcsd initdb, loading licence key 0110000001 from "
+                     r"drweb_license_key\)", text), run.output[-4000:]
+    licence = flat(play_output(run.output, "Add the licence key"))
+    assert ("licence key 0110000001 would be loaded into the common database drwcs@" in licence
+            and "by drwcsd initdb on node1 (database role); every Server would start with it - nothing would be added and "
+            "no Server restarted for it" in licence), licence
+    assert "would restart" not in licence and "changed:" not in licence, licence
+    db_host = lab_groups["drweb_database"][0]
+    tables = lab_exec(db_host, ["runuser", "-u", "postgres", "--", "psql", "-X", "-At", "-d", "drwcs", "-c",
+                                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"])
+    assert tables.stdout.strip() == "0", tables.stdout + tables.stderr
+    assert dict((node, lab_exec(node, "cat %s" % PIDFILE).stdout.strip()) for node in NODES) == pids
+
+
 def test_every_server_uses_the_licence_key_after_site_yml(cluster):
     for node in NODES:
         assert cluster.keys(node) == ["0110000001"], node
     assert [row[0] for row in cluster.key_rows()] == ["0110000001"]
-    assert re.search(r"licence key: 0110000001 \(expires 2030-12-31\), added through node1; used by: node1, node2, node3",
-                     flat(cluster.run.output)), cluster.run.output[-3000:]
+    assert re.search(r"licence key: 0110000001 \(expires 2030-12-31\), loaded by drwcsd initdb on node1; used by: node1, "
+                     r"node2, node3", flat(cluster.run.output)), cluster.run.output[-3000:]
 
 
-def test_the_servers_were_restarted_once_each_for_the_key_one_at_a_time(cluster):
-    windows = []
+def test_initdb_loaded_the_key_and_no_server_was_restarted_for_it(cluster):
+    # the primary: initdb of the common database (the installer's initdb of the embedded one came before) loaded the key,
+    # and the Server's only start with the key (after that initdb) is the running one
+    log = cluster.log("node1")
+    initdb = [(stamp, text) for stamp, unused_pid, text in log if text.startswith("initdb: database initialised: PostgreSQL")]
+    assert len(initdb) == 1 and "licence key loaded" in initdb[0][1], log
     for node in NODES:
         starts = licence_starts(cluster.log(node))
         with_key = [start for start in starts if "0110000001" in start["loaded"]]
-        # one start with the key: the restart after it was added (earlier starts had none: it was not there yet)
+        # one start with the key - the start on the common database - and it is the process running now: not restarted
         assert len(with_key) == 1, (node, starts)
-        assert with_key[0]["stop"] is not None and with_key[0]["ready"] is not None, (node, starts)
-        assert with_key[0]["pid"] == cluster.pid(node)
-        windows.append((with_key[0]["stop"], with_key[0]["ready"], node))
-    windows.sort()
-    for (unused_stop, ready, node), (next_stop, unused_ready, next_node) in zip(windows, windows[1:]):
-        assert ready <= next_stop, "%s went down before %s served again: %s" % (next_node, node, windows)
+        assert with_key[0]["pid"] == cluster.pid(node), (node, starts)
+        assert all("0110000001" not in start["loaded"] for start in starts[:starts.index(with_key[0])]), (node, starts)
+    node1_start = [start for start in licence_starts(log) if "0110000001" in start["loaded"]][0]
+    assert node1_start["ready"] is not None and node1_start["ready"] > initdb[0][0], (initdb, node1_start)
+    # what the licence role said and did: nothing to add, no restart, no change
+    licence = play_output(cluster.run.output, "The licence key added on one Server")
+    assert "was loaded into the common database" in flat(licence) and "by drwcsd initdb on node1 in this run" in flat(licence)
+    assert "changed:" not in licence and "Restart drwcsd" not in licence, licence
+    assert re.search(r"Restart the Servers that do not use the key yet[^\n]*\*+\n(skipping: \[node\d\]\n)+", licence), licence
 
 
 def test_each_exclusive_task_runs_on_exactly_one_server_node1_by_default(cluster):
@@ -234,17 +278,42 @@ def test_an_excluded_node_loses_the_tasks(cluster, ansible_playbook):
     assert cluster.scheduler_nodes() == dict((name, ["node2"]) for name in EXCLUSIVE)
 
 
-def test_a_second_key_is_added_and_every_server_uses_both(cluster, ansible_playbook):
+def test_a_second_key_is_added_the_sql_way_and_every_server_uses_both(cluster, ansible_playbook):
+    """The SQL path: a key that is not in a running cluster's database."""
+    pids = dict((node, cluster.pid(node)) for node in NODES)
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "agent.key")
         make_key(path, "0110000004")
         with open(path, encoding="utf-8") as handle:
             signature = [line for line in handle if line.startswith("Value=")][0].strip()
-        run = ansible_playbook(LICENCE, "-v", "--diff", extra={"drweb_license_key": path, "drweb_license_host": "node2"})
+        extra = {"drweb_license_key": path, "drweb_license_host": "node2"}
+        # --check --diff: the addition (key numbers only) and a restart of every Server, and nothing changed
+        checked = ansible_playbook(LICENCE, "--check", "--diff", extra=extra)
+        assert checked.returncode == 0, checked.output[-4000:]
+        assert "would be added to the common database" in flat(checked.output) and "through node2" in flat(checked.output)
+        assert "+0110000004" in checked.output, checked.output[-4000:]
+        for node in NODES:
+            assert "would restart %s so that its Server reads the licence key" % node in flat(checked.output), node
+        assert cluster.key_rows() == [["0110000001"]]
+        assert dict((node, cluster.pid(node)) for node in NODES) == pids
+        run = ansible_playbook(LICENCE, "-v", "--diff", extra=extra)
         assert run.returncode == 0, run.output[-4000:]
         assert "was added to the common database" in flat(run.output) and "through node2" in flat(run.output)
         for node in NODES:
             assert sorted(cluster.keys(node)) == ["0110000001", "0110000004"], node
-        again = ansible_playbook(LICENCE, extra={"drweb_license_key": path, "drweb_license_host": "node2"})
+        again = ansible_playbook(LICENCE, extra=extra)
     assert again.returncode == 0 and again.changed() == 0, again.recap
     assert signature not in flat(run.output) and signature[len("Value="):] not in flat(run.output)   # the key content is never shown
+    assert signature[len("Value="):] not in flat(checked.output)
+    # each Server restarted exactly once for the new key, one at a time (never two down together)
+    windows = []
+    for node in NODES:
+        starts = licence_starts(cluster.log(node))
+        with_key = [start for start in starts if "0110000004" in start["loaded"]]
+        assert len(with_key) == 1, (node, starts)
+        assert with_key[0]["stop"] is not None and with_key[0]["ready"] is not None, (node, starts)
+        assert with_key[0]["pid"] == cluster.pid(node) != pids[node]
+        windows.append((with_key[0]["stop"], with_key[0]["ready"], node))
+    windows.sort()
+    for (unused_stop, ready, node), (next_stop, unused_ready, next_node) in zip(windows, windows[1:]):
+        assert ready <= next_stop, "%s went down before %s served again: %s" % (next_node, node, windows)

@@ -255,6 +255,11 @@ def test_commands_initialise_or_import_through_the_given_configuration(driver):
     )
 
 
+def test_initdb_loads_the_licence_key_file_when_given(driver):
+    result = run(dict(drwcsd_conf='/tmp/c.conf', licence_key='/var/opt/drwcs/etc/drwcsd.conf.drweb-cluster-init.key'))
+    assert result['commands']['initdb'][-4:] == ['initdb', '/var/opt/drwcs/etc/drwcsd.conf.drweb-cluster-init.key', '-', '-']
+
+
 def test_commands_without_a_dump_file_only_initialise(driver):
     result = run(dict(drwcsd_conf='/tmp/c.conf'))
     assert list(result['commands']) == ['initdb']

@@ -96,6 +96,16 @@ def test_an_expired_key_fails_before_any_connection(driver):
     assert driver.connections == []
 
 
+def test_check_only_reads_the_key_and_connects_to_nothing(driver):
+    result = run(dict(content=key(), state='check'))
+    assert result['changed'] is False and result['valid'] is True and result['key']['number'] == '0110000001'
+    assert 'present_before' not in result and key() not in repr(result)
+    assert driver.connections == []
+    assert 'expired on 2020-01-01' in fail(dict(content=key(expires='20200101'), state='check'))['msg']
+    assert 'not a Dr.Web licence key' in fail(dict(content='nothing', state='check'))['msg']
+    assert driver.connections == []
+
+
 def test_the_key_content_never_appears_in_the_result(driver):
     result = run(dict(content=key()))
     assert SIGNATURE not in str(result)
