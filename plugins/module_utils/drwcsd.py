@@ -139,6 +139,10 @@ WEB_API_SUMMARY = '/api/server/summary.ds'
 WEB_API_KEYS = '/api/server/keys.ds'
 WEB_API_PUBLIC_KEY = '/api/server/public-key.ds'
 WEB_API_REPOSITORY_STATUS = '/api/server/repository-status.ds'
+# A Web API refusal whose message names the database is taken as "this Server lost its database" (restart it), any other
+# refusal as a login problem (no restart: a wrong drweb_admin_password must not cost a rolling restart). GUESS: the
+# product's wording of a refusal when it cannot reach its database is not public.
+WEB_API_REFUSAL_DATABASE_PATTERN = r'(?i)\b(database|DBMS|DB)\b'
 WEB_API_TASKS = '/api/server/tasks.ds'
 WEB_API_TASK_UPDATE_REPOSITORIES = 'update_repositories'
 AGENT_PORT = 2193
@@ -378,6 +382,8 @@ TOUCH_POINTS = (
     ('WEB_API_KEYS', 'webapi', WEB_API_KEYS, CONFIRMED, '7.13'),
     ('WEB_API_PUBLIC_KEY', 'webapi', WEB_API_PUBLIC_KEY, CONFIRMED, '7.14'),
     ('WEB_API_REPOSITORY_STATUS', 'webapi', WEB_API_REPOSITORY_STATUS, CONFIRMED, '7.15'),
+    ('WEB_API_REFUSAL_DATABASE_PATTERN', 'webapi', WEB_API_REFUSAL_DATABASE_PATTERN, GUESS,
+     'none: the wording of a Web API refusal when the Server cannot reach its database is not public'),
     ('WEB_API_TASKS', 'webapi', WEB_API_TASKS, CONFIRMED, '7.16'),
     ('WEB_API_TASK_UPDATE_REPOSITORIES', 'webapi', WEB_API_TASK_UPDATE_REPOSITORIES, CONFIRMED, '7.16'),
     ('WEB_API_SUMMARY_PRODUCTS_XPATH', 'webapi', WEB_API_SUMMARY_PRODUCTS_XPATH, CONFIRMED, '7.12, 8.8'),

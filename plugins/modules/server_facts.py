@@ -197,10 +197,13 @@ server:
     web_api:
       description:
       - Outcome of the Web API call. C(status) is C(ok), C(error) or C(skipped); C(error) says why it failed.
+      - C(database_unavailable) is C(true) when the Server refused the call with a message that names its database
+        (it cannot check the login: it lost its database), C(false) otherwise (for example a wrong O(admin_password)).
+        The product's wording is not public (GUESS, C(WEB_API_REFUSAL_DATABASE_PATTERN) in docs/compatibility.md).
       - C(peers) lists the cluster peers the Server hears (id, name, address, version) when the reply has the
         C(<cluster>) block of the drwcsd test double (the product's summary.ds has none, product-facts 7.23), else C(null).
       type: dict
-      sample: {status: skipped, error: null, peers: null, cluster_enabled: null}
+      sample: {status: skipped, error: null, database_unavailable: false, peers: null, cluster_enabled: null}
     problems:
       description: What could not be read (a missing or malformed drwcsd.conf, an unreadable database).
       type: list
@@ -448,7 +451,7 @@ def count_external(database, secret, server_id, timeout):
 def ask_web_api(module):
     """(build, web_api dict) from summary.ds on the node's own Web API."""
     params = module.params
-    result = dict(status='error', error=None, peers=None, cluster_enabled=None)
+    result = dict(status='error', error=None, database_unavailable=False, peers=None, cluster_enabled=None)
     try:
         response = open_url(LOCAL_WEB_API + drwcsd.WEB_API_SUMMARY, method='GET', url_username=params['admin_user'],
                             url_password=params['admin_password'], force_basic_auth=True, validate_certs=False,
@@ -465,6 +468,7 @@ def ask_web_api(module):
     if (root.get('status') or 'true').lower() != 'true':
         message = root.findtext('error/message') or 'status false'
         result['error'] = 'summary.ds refused: %s' % message
+        result['database_unavailable'] = re.search(drwcsd.WEB_API_REFUSAL_DATABASE_PATTERN, message) is not None
         return None, result
     build = (root.findtext('server-summary/version') or root.get('srv_version') or '').strip()
     if drwcsd.parse_release(build) is None:
@@ -505,7 +509,7 @@ class ServerFacts(object):
                       service=dict(name=drwcsd.SERVICE_NAME, user=options.get('DRWCS_USER', drwcsd.SERVICE_USER),
                                    group=options.get('DRWCS_GROUP', drwcsd.SERVICE_GROUP)),
                       database=None, own_data=dict(stations=None, holds_data=None, source='not installed'),
-                      web_api=dict(status='skipped', error=None, peers=None, cluster_enabled=None), problems=[])
+                      web_api=dict(status='skipped', error=None, database_unavailable=False, peers=None, cluster_enabled=None), problems=[])
         config, secret = read_config(drwcsd.CONFIG_FILE)
         server['database'] = config['database']
         if not installed:

@@ -386,11 +386,6 @@ def test_sshd_killed_mid_run_then_the_rerun_converges(cluster, lab_inventory, la
     cluster_consistent(lab_exec, servers)
 
 
-# Known defect (same CI): the fault part passes (clear error, files unchanged) but after PostgreSQL is back the
-# drwcsd double's running Servers refuse the admin login (they do not reconnect to the database) and site.yml does not
-# notice until the repository role's Web API call fails. Whether the product reconnects is unverified.
-@pytest.mark.xfail(reason="known defect: after PostgreSQL restarts, the running Servers refuse the admin login and site.yml does not restart them",
-                   strict=False)
 def test_postgresql_stopped_mid_run_is_a_clear_error_then_the_rerun_converges(  # pylint: disable=unused-argument,too-many-arguments
         cluster, lab_inventory, lab_exec, ansible_playbook, snapshot, servers):
     before = snapshot()
@@ -410,6 +405,38 @@ def test_postgresql_stopped_mid_run_is_a_clear_error_then_the_rerun_converges(  
             assert [line for line in after[node].splitlines() if not line.startswith("pid ")] == files, (node, before[node], after[node])
     finally:
         lab_service("db1", "postgresql", "start")
+    # The worst case, made certain (the fault may also leave a Server stopped, which the re-run simply starts): every
+    # Server running on a lost database connection - start a stopped one, then restart PostgreSQL under them all (the
+    # double never reconnects). Check mode names each Server it would restart, reports that as a change and restarts
+    # nothing.
+    for node in servers:
+        if lab_exec(node, "kill -0 $(cat %s)" % PID_FILE).returncode != 0:
+            proc = lab_exec(node, "sh /etc/init.d/drwcsd start", timeout=120)
+            assert proc.returncode == 0, (node, proc.stdout, proc.stderr)
+    lab_service("db1", "postgresql", "stop")
+    lab_service("db1", "postgresql", "start")
+    pids = {node: pid_of(lab_exec, node) for node in servers}
+    check = ansible_playbook(PLAYBOOKS + "/install.yml", "--check", timeout=600)
+    assert check.returncode == 0, check.output[-4000:]
+    flat = " ".join(check.output.split())
+    for node in servers:
+        assert re.search(r"%s: the Server runs but does not serve \(summary\.ds refused[^)]*\), so it is restarted \(check mode: not done\)"
+                         % node, flat), check.output[-4000:]
+        assert check.recap[node]["changed"] >= 1, check.recap
+    assert {node: pid_of(lab_exec, node) for node in servers} == pids, "check mode restarted a Server"
+    # The re-run restarts them (saying why) before any role needs their Web API, and converges.
     rerun = ansible_playbook("playbooks/site.yml", timeout=900)
     assert rerun.returncode == 0, rerun.output[-4000:]
+    flat = " ".join(rerun.output.split())
+    for node in servers:
+        assert re.search(r"%s: the Server runs but does not serve \(summary\.ds refused[^)]*\), so it is restarted -" % node, flat), \
+            rerun.output[-4000:]
+        assert pid_of(lab_exec, node) != pids[node], "%s was not restarted" % node
     cluster_consistent(lab_exec, servers)
+
+
+def pid_of(lab_exec, node) -> str:
+    """The Server's PID on node (its pid file)."""
+    proc = lab_exec(node, "cat %s" % PID_FILE)
+    assert proc.returncode == 0 and proc.stdout.strip().isdigit(), (node, proc.stdout, proc.stderr)
+    return proc.stdout.strip()

@@ -4,7 +4,7 @@ import os
 
 import psycopg
 
-from double_helpers import wait_for
+from double_helpers import PG_BIN, wait_for
 
 
 def pg_rows(pg, sql):
@@ -128,3 +128,27 @@ def test_installer_pointed_at_a_used_external_database_erases_it(make_instance, 
     out = late.install('13.00.0').stdout
     assert 'ALL ITS DATA IS ERASED' in out
     assert pg_rows(pgdb, 'SELECT COUNT(*) FROM stations') == [(0,)]
+
+
+def test_a_server_that_lost_its_postgresql_connection_refuses_logins_until_restarted(make_instance, pgdb):
+    """GUESS (no product fact): PostgreSQL restarted under a running Server - the double never reconnects (worst case);
+    its Web API refuses every login saying the database is not available, the process keeps running; a restart
+    of the Server serves again."""
+    srv = make_instance()
+    srv.install('13.00.0')
+    dump = os.path.join(srv.root, 'embedded.es')
+    assert srv.drwcsd('exportdb', dump).returncode == 0
+    srv.use_pgsql(pgdb)
+    assert srv.drwcsd('importdb', dump).returncode == 0
+    srv.start()
+    assert srv.api('server/summary.ds')['head']['status'] is True
+    pid = srv.pid()
+    pgdb.pg(os.path.join(PG_BIN, 'pg_ctl'), '-D', pgdb.data, '-l', os.path.join(pgdb.dir, 'pg.log'), '-m', 'fast', '-w', 'restart')
+    reply = srv.api('server/summary.ds')
+    assert reply['head']['status'] is False
+    assert reply['error'] == {'code': 1, 'message': 'Authentication failed: the database is not available'}
+    assert srv.api('server/summary.ds', password='wrong')['error']['message'] == 'Authentication failed: the database is not available'
+    assert srv.pid() == pid
+    assert 'webapi: cannot check the administrator' in srv.log_text()
+    assert srv.service('restart').returncode == 0
+    wait_for(lambda: srv.api('server/summary.ds')['head']['status'] is True, timeout=30)

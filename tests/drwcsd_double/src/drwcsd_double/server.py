@@ -225,12 +225,13 @@ class Server:  # pylint: disable=too-many-instance-attributes
         return data
 
     def check_admin(self, login, password):
-        """Web API credentials check against the database (salted with <passwd-salt>)."""
+        """Web API credentials check against the database (salted with <passwd-salt>): True, False, or None when the
+        database cannot be asked (lost connection: the double never reconnects - product behaviour unknown, GUESS)."""
         try:
             return self.database.check_admin(login, password, self.salt)
         except db.DatabaseError as exc:
-            self.log.error('webapi: %s' % exc)
-            return False
+            self.log.error('webapi: cannot check the administrator: %s' % exc)
+            return None
 
     def station_counts(self):
         """The <stations> counters of summary.ds: stations registered by this Server."""

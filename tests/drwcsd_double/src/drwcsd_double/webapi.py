@@ -183,7 +183,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         query = dict(urllib.parse.parse_qsl(url.query))
         fmt = 'json' if query.get('format', '').lower() == 'json' else 'xml'
         # product-facts 7.4 CONFIRMED / 7.5 T34 INFERENCE: no 401 challenge; credentials must come with the first request
-        if not self._authorised():
+        authorised = self._authorised()
+        if authorised is None:
+            # GUESS (double's choice, no product fact): a Server that lost its database connection refuses the login
+            # (the password cannot be checked) and says why; the double never reconnects (worst case).
+            self._reply(fmt, False, error=(ERR_AUTH, 'Authentication failed: the database is not available'))
+            return
+        if not authorised:
             self._reply(fmt, False, error=(ERR_AUTH, 'Authentication failed: invalid administrator login or password'))
             return
         script = url.path[len('/api/'):].replace('_', '-')

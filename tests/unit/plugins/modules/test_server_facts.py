@@ -230,6 +230,20 @@ def test_a_web_api_refusal_falls_back_to_the_marker(install, monkeypatch):
     server = facts(dict(admin_password='wrong'))
     assert server['version_source'] == 'marker'
     assert server['web_api']['status'] == 'error' and 'Authentication failed' in server['web_api']['error']
+    # a wrong password is not a lost database: the install role must not restart for it
+    assert server['web_api']['database_unavailable'] is False
+
+
+def test_a_refusal_naming_the_database_says_the_server_lost_it(install, monkeypatch):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_SQLITE)
+    refusal = (b'<drweb-es-api status="false"><error><errno>1</errno>'
+               b'<message>Authentication failed: the database is not available</message></error></drweb-es-api>')
+    monkeypatch.setattr(server_facts.ServerFacts, 'running', lambda self: True)
+    monkeypatch.setattr(server_facts, 'open_url', lambda url, **kwargs: io.BytesIO(refusal))
+    server = facts(dict(admin_password=ADMIN_PASSWORD))
+    assert server['web_api']['status'] == 'error'
+    assert server['web_api']['database_unavailable'] is True
 
 
 def test_check_mode_returns_the_same_facts(install):
