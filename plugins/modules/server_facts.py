@@ -198,7 +198,7 @@ server:
       description:
       - Outcome of the Web API call. C(status) is C(ok), C(error) or C(skipped); C(error) says why it failed.
       - C(database_unavailable) is C(true) when the Server refused the call with a message that names its database
-        (it cannot check the login: it lost its database), C(false) otherwise (for example a wrong O(admin_password)).
+        (it cannot check the login, it lost its database), C(false) otherwise (for example a wrong O(admin_password)).
         The product's wording is not public (GUESS, C(WEB_API_REFUSAL_DATABASE_PATTERN) in docs/compatibility.md).
       - C(peers) lists the cluster peers the Server hears (id, name, address, version) when the reply has the
         C(<cluster>) block of the drwcsd test double (the product's summary.ds has none, product-facts 7.23), else C(null).
