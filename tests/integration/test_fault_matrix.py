@@ -215,6 +215,9 @@ BAD_INPUTS = {
     # through site.yml, as an administrator runs it
     "site-db-password-wrong": (SITE, {"drweb_db_password": "not-the-db-password"},
                                r'password authentication failed for user "drwcs".*drweb_db_password'),
+    # a login refusal that does not name the database is a bad password, not a lost database: refused, no restart
+    "site-admin-password-wrong": (SITE, {"drweb_admin_password": "not-the-admin-password"},
+                                  r"refused the administrator login .*Check drweb_admin_password"),
     "site-version-mismatch": (SITE, {"drweb_version": "13.00.1"}, r"every Server must run drweb_version=13\.00\.1, but node1, node2, node3 run"),
     "site-cluster-name-empty-from-awx": (SITE, {"drweb_cluster_name": ""}, r'drweb_cluster_name must be the common DNS name .*got ""'),
     "site-multicast-port-out-of-range": (SITE, {"drweb_cluster_multicast_port": 0},
