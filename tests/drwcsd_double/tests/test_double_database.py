@@ -28,6 +28,9 @@ def test_initdb_refuses_a_non_empty_database(make_instance):
     os.unlink(os.path.join(srv.var, 'database.sqlite'))
     result = srv.drwcsd('initdb', '-', '-', '-', 'other-password')
     assert result.returncode == 0, result.stderr
+    # every initdb makes a new database UUID (dbstruct.dbuuid, vendor Database manual)
+    (dbuuid,), = srv.sqlite('SELECT dbuuid FROM dbstruct')
+    assert len(dbuuid) == 36 and dbuuid.count('-') == 4
     srv.start()
     assert srv.api('server/summary.ds', password='other-password')['head']['status'] is True
     assert srv.api('server/summary.ds')['head']['status'] is False
@@ -53,6 +56,8 @@ def test_importdb_replaces_everything(make_instance, tmp_path):
     assert result.returncode == 0, result.stderr
     assert 'all previous contents erased' in target.log_text()
     assert [r[0] for r in target.sqlite('SELECT name FROM stations')] == ['from-source']
+    # the database UUID (dbstruct.dbuuid) travels with the data
+    assert target.sqlite('SELECT dbuuid FROM dbstruct') == source.sqlite('SELECT dbuuid FROM dbstruct')
     assert target.drwcsd('importdb', str(tmp_path / 'missing.es')).returncode == 1
 
 

@@ -3,7 +3,9 @@
 Tables (names other than dbstruct and available_keys are the double's choice; product-facts 6.14 says the
 table of the Server schedule is UNKNOWN, so ``server_schedule`` is invented here):
 
-    dbstruct(dbver)                                    product-facts 6.10: 522 = 13.00.0, 542 = 13.00.1
+    dbstruct(dbver, dbuuid)                            product-facts 6.10: 522 = 13.00.0, 542 = 13.00.1; dbuuid = the
+                                                       database UUID (vendor Database manual 13.0.1, table dbstruct),
+                                                       made by initdb, carried over by exportdb/importdb (GUESS)
     servers(id, name, version, last_start [, api_version since 542])
     admins(login, password, salted)                    password = sha256(salt ":" password) when salted
     station_groups(id, name, type, settings)           type 1 = system group; settings = initdb ini file
@@ -31,7 +33,7 @@ import uuid
 from . import licence
 
 SCHEMA_BASE = [
-    'CREATE TABLE dbstruct (dbver INTEGER NOT NULL)',
+    'CREATE TABLE dbstruct (dbver INTEGER NOT NULL, dbuuid VARCHAR(36))',
     'CREATE TABLE servers (id VARCHAR(36) PRIMARY KEY, name VARCHAR(255), version VARCHAR(32), last_start BIGINT)',
     'CREATE TABLE admins (login VARCHAR(64) PRIMARY KEY, password VARCHAR(255) NOT NULL, salted INTEGER NOT NULL)',
     'CREATE TABLE station_groups (id VARCHAR(36) PRIMARY KEY, name VARCHAR(255), type INTEGER, settings TEXT)',
@@ -257,7 +259,7 @@ class Database:
         with self.transaction():
             for statement in schema_for(dbver):
                 self.execute(statement)
-            self.execute('INSERT INTO dbstruct (dbver) VALUES (?)', (dbver,))
+            self.execute('INSERT INTO dbstruct (dbver, dbuuid) VALUES (?, ?)', (dbver, str(uuid.uuid4())))
 
     # -- initdb / export / import / upgrade / verify ------------------------------------------------------------
     def initdb(self, dbver, admin_password, salt, key_text=None, sql_script=None, ini_text=None):
