@@ -154,8 +154,8 @@ SQL_SCHEMA_VERSION = 'SELECT dbver FROM dbstruct'
 # The database's UUID, made when the database is initialised: two Servers share a database exactly when they read the
 # same dbuuid (CONFIRMED: vendor Database manual 13.0.1, table dbstruct - dbver INTEGER, dbuuid VARCHAR(36)).
 SQL_DATABASE_UUID = 'SELECT dbuuid FROM dbstruct'
-DATABASE_MANUAL_DBSTRUCT = ('http://chewbacca.drweb.com/pub/drweb/esuite/13.0.1/documentation/html/en/database_manual/'
-                            'app_database_01.htm')
+_DATABASE_MANUAL_DBSTRUCT = ('http://chewbacca.drweb.com/pub/drweb/esuite/13.0.1/documentation/html/en/database_manual/'
+                             'app_database_01.htm')
 # Schema version (dbstruct.dbver) each Server release needs.
 SCHEMA_VERSION_BY_RELEASE = {
     '12.00.0': 473,
@@ -396,7 +396,7 @@ TOUCH_POINTS = (
     ('WEB_API_REPOSITORY_UPDATING', 'webapi', WEB_API_REPOSITORY_UPDATING, CONFIRMED, '7.15'),
     ('AGENT_PORT', 'network', str(AGENT_PORT), CONFIRMED, '2.12'),
     ('SQL_SCHEMA_VERSION', 'sql', SQL_SCHEMA_VERSION, CONFIRMED, '6.10'),
-    ('SQL_DATABASE_UUID', 'sql', SQL_DATABASE_UUID, CONFIRMED, 'Database manual 13.0.1, dbstruct (' + DATABASE_MANUAL_DBSTRUCT + ')'),
+    ('SQL_DATABASE_UUID', 'sql', SQL_DATABASE_UUID, CONFIRMED, 'Database manual 13.0.1, dbstruct (' + _DATABASE_MANUAL_DBSTRUCT + ')'),
     ('SCHEMA_VERSION_BY_RELEASE', 'sql', ', '.join('%s=%s' % item for item in sorted(SCHEMA_VERSION_BY_RELEASE.items())),
      CONFIRMED, '6.10, 12.3'),
     ('SQL_LICENCE_KEYS_TABLE', 'sql', SQL_LICENCE_KEYS_TABLE, CONFIRMED, '6.12'),

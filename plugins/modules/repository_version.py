@@ -279,57 +279,15 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.urls import open_url
 
 from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
+from ansible_collections.drweb.cluster.plugins.module_utils.repository import (
+    RepositoryError, list_files, read_text, scan_repository)
 
 MAX_DEFAULT_WORKERS = 16
-
-
-class RepositoryError(Exception):
-    """A product folder that cannot be read; the message names it."""
-
-
-def _read_text(path):
-    """Stripped text of a small dot-file, or None when it does not exist or cannot be read."""
-    try:
-        with open(path, 'rb') as handle:
-            return to_native(handle.read(65536), errors='surrogate_or_strict').strip()
-    except (IOError, OSError):
-        return None
 
 
 def default_workers():
     """Threads for content mode: twice the CPUs (reading overlaps hashing), at most MAX_DEFAULT_WORKERS."""
     return max(1, min(MAX_DEFAULT_WORKERS, 2 * (os.cpu_count() or 1)))
-
-
-def list_files(top):
-    """Every regular file below top as (relative path, path, size), sorted by the relative path's bytes.
-
-    Symbolic links are not followed (a link to a shared folder would make a revision look bigger than it is); they
-    and other special files are named in the second list (left out of the digest), folders that cannot be listed in
-    the third.
-    """
-    files = []
-    special = []
-    errors = []
-    stack = ['']
-    while stack:
-        relative_dir = stack.pop()
-        try:
-            entries = list(os.scandir(os.path.join(top, relative_dir) if relative_dir else top))
-        except OSError as error:
-            errors.append('%s: %s' % (relative_dir or '.', to_native(error.strerror or error)))
-            continue
-        for entry in entries:
-            relative = relative_dir + '/' + entry.name if relative_dir else entry.name
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(relative)
-            elif entry.is_file(follow_symlinks=False):
-                files.append((relative, entry.path, entry.stat(follow_symlinks=False).st_size))
-            else:
-                special.append(relative)
-    # sorted by bytes, not by the locale, so that every node orders the same names the same way
-    files.sort(key=lambda item: os.fsencode(item[0]))
-    return files, sorted(special), errors
 
 
 def hash_file(path, chunk_size):
@@ -391,50 +349,10 @@ def hash_trees(trees, workers=None, chunk_size=1048576):
 
 def read_update_source(path):
     """The repository's update source files (product-facts 8.5)."""
-    servers = _read_text(os.path.join(path, drwcsd.REPOSITORY_SERVERS_FILE))
-    return dict(url=_read_text(os.path.join(path, drwcsd.REPOSITORY_URL_FILE)),
-                proto=_read_text(os.path.join(path, drwcsd.REPOSITORY_PROTO_FILE)),
+    servers = read_text(os.path.join(path, drwcsd.REPOSITORY_SERVERS_FILE))
+    return dict(url=read_text(os.path.join(path, drwcsd.REPOSITORY_URL_FILE)),
+                proto=read_text(os.path.join(path, drwcsd.REPOSITORY_PROTO_FILE)),
                 servers=[line.strip() for line in (servers or '').splitlines() if line.strip()])
-
-
-def scan_product(product_dir, code):
-    """What the disk holds of one product: revisions, the distributed one, its file count and size."""
-    revisions = sorted(entry.name for entry in os.scandir(product_dir)
-                       if not entry.name.startswith('.') and entry.is_dir(follow_symlinks=False))
-    marker = _read_text(os.path.join(product_dir, drwcsd.REPOSITORY_CURRENT_FILE))
-    if marker and marker in revisions:
-        revision, source = marker, 'marker'
-    else:
-        # product-facts 8.3 (CONFIRMED): with no "Current" marker the latest revision is distributed
-        revision, source = (revisions[-1] if revisions else None), 'latest'
-    files = size = 0
-    if revision:
-        listed = list_files(os.path.join(product_dir, revision))[0]
-        files = len(listed)
-        size = sum(item[2] for item in listed)
-    return dict(name=_read_text(os.path.join(product_dir, drwcsd.REPOSITORY_DESCRIPTION_FILE)) or code,
-                revision=revision, revision_source=source, revisions=revisions, files=files, size=size,
-                updates_off=os.path.exists(os.path.join(product_dir, drwcsd.REPOSITORY_SYNC_OFF_FILE)))
-
-
-def scan_repository(path, wanted=None):
-    """(products, missing): product code -> scan_product() for every product folder (or the wanted ones)."""
-    products = {}
-    try:
-        entries = sorted(os.scandir(path), key=lambda entry: entry.name)
-    except OSError:
-        entries = []
-    for entry in entries:
-        if not entry.is_dir(follow_symlinks=False) or not drwcsd.REPOSITORY_PRODUCT_PATTERN.match(entry.name):
-            continue
-        if wanted and entry.name not in wanted:
-            continue
-        try:
-            products[entry.name] = scan_product(entry.path, entry.name)
-        except OSError as error:
-            raise RepositoryError('cannot read product folder %s: %s' % (entry.path, to_native(error.strerror or error))) from error
-    missing = sorted(code for code in (wanted or []) if code not in products)
-    return products, missing
 
 
 def parse_summary(body):

@@ -62,6 +62,56 @@ options:
     - When C(false), RV(server.own_data) has C(stations=null), C(holds_data=null).
     type: bool
     default: true
+  gather_subset:
+    description:
+    - What to read besides the Server itself (C(server), always read). One call with several subsets is the cluster
+      member read, everything the cluster's plan compares between members, read once per member.
+    - C(keys) - the key pair and certificate, the three files' SHA-256, the private key's public-key hash, the
+      certificate version and expiry, whether the set is complete and belongs together (RV(server.keys)).
+    - C(repository) - the revision each product's repository folder distributes (RV(server.repository)).
+    - C(schedule) - which of the exclusive schedule tasks are enabled for this Server in the database it uses
+      (RV(server.schedule); needs O(own_data)).
+    - C(common_database) - the database O(common_database) names, as this node reaches it (reachable, initialised,
+      its C(dbuuid), RV(server.common_database)).
+    - C(install_dir) - whether the folder O(install_dir) is absent, empty or holds only installation packages
+      (RV(server.install_dir)).
+    - C(all) - every subset.
+    type: list
+    elements: str
+    default: [server]
+    choices: [all, server, keys, repository, schedule, common_database, install_dir]
+  common_database:
+    description:
+    - The cluster's common database, for the C(common_database) subset. Read-only session.
+    type: dict
+    suboptions:
+      host:
+        description: Host name or address of the PostgreSQL server.
+        type: str
+        required: true
+      port:
+        description: TCP port.
+        type: int
+        default: 5432
+      name:
+        description: Database name.
+        type: str
+        required: true
+      user:
+        description: PostgreSQL role the Servers connect as.
+        type: str
+        required: true
+      password:
+        description: Its password. Never logged.
+        type: str
+      ssl_mode:
+        description: libpq C(sslmode).
+        type: str
+        default: prefer
+        choices: [disable, allow, prefer, require, verify-ca, verify-full]
+  install_dir:
+    description: The folder the installation package is copied to, for the C(install_dir) subset.
+    type: path
 attributes:
   check_mode:
     support: full
@@ -185,15 +235,54 @@ server:
       - C(schema_version) is C(dbstruct.dbver) when the database could be read (own data counted), else C(null);
         C(schema_expected) the one the installed release needs (C(null) when unknown). A Server can only run on a
         database whose schema is the one it expects.
+      - C(dbuuid) is the database's UUID (C(dbstruct.dbuuid)) when the database could be read (Servers share a
+        database exactly when they read the same one).
       type: dict
       sample: {mode: embedded, dbfile: /var/opt/drwcs/database.sqlite, host: null, port: null, name: null, user: null,
-               password_set: false, schema_version: 522, schema_expected: 522}
+               password_set: false, schema_version: 522, schema_expected: 522, dbuuid: 0f6c1b8e-5d7a-4f0e-9a1b-2c3d4e5f6a7b}
     own_data:
       description:
       - Stations this Server registered in the database it is configured for now, and whether that is any data.
+      - C(licence_keys) counts the licence keys of its own embedded database (C(null) on the external database, whose
+        keys every Server shares). C(holds_data) is true when it has stations or such keys.
       - C(source) names what was read, or why nothing could be.
       type: dict
-      sample: {stations: 0, holds_data: false, source: embedded database /var/opt/drwcs/database.sqlite}
+      sample: {stations: 0, licence_keys: 0, holds_data: false, source: embedded database /var/opt/drwcs/database.sqlite}
+    keys:
+      description:
+      - With the C(keys) subset - the key pair and certificate as the cluster compares them (never key material).
+      - C(fingerprint) is the three files' SHA-256 (C(null) when missing), C(public_key_sha256) the hash of the private
+        key's public half, C(complete) whether all three exist, C(consistent) whether they belong together.
+      type: dict
+      returned: when the keys subset is read
+      sample: {fingerprint: {private_key: 3f0a..., public_key: 51e4..., certificate: 0b6f...}, public_key_sha256: 9d1c...,
+               certificate_version: 1, certificate_not_after: '2035-01-01T00:00:00Z', complete: true, consistent: true,
+               problems: []}
+    repository:
+      description: With the C(repository) subset - product code -> the revision the repository distributes.
+      type: dict
+      returned: when the repository subset is read
+      sample: {10-drwbases: '20250201000000', 20-drwcs: '20250201000000'}
+    schedule:
+      description:
+      - With the C(schedule) subset - C(exclusive_enabled), the exclusive schedule tasks (vendor item 7) enabled for this
+        Server in the database it uses (C(null) when it could not be read; the table is a GUESS).
+      type: dict
+      returned: when the schedule subset is read on an installed Server
+      sample: {exclusive_enabled: [Backup sensitive data, Purge old data], source: database}
+    common_database:
+      description:
+      - With the C(common_database) subset - the database O(common_database) names, read from this node.
+      type: dict
+      returned: when the common_database subset is read
+      sample: {reachable: true, error: null, tables: 8, empty: false, initialised: true,
+               dbuuid: 0f6c1b8e-5d7a-4f0e-9a1b-2c3d4e5f6a7b, schema_version: 522, stations_total: 0}
+    install_dir:
+      description: With the C(install_dir) subset - whether the folder exists, is a folder, how many entries it holds
+        and which of them are not installation packages (at most ten names).
+      type: dict
+      returned: when the install_dir subset is read
+      sample: {path: /var/tmp/drweb-install, exists: false, is_dir: false, entries: 0, foreign: []}
     web_api:
       description:
       - Outcome of the Web API call. C(status) is C(ok), C(error) or C(skipped); C(error) says why it failed.
@@ -261,7 +350,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
+from ansible_collections.drweb.cluster.plugins.module_utils import common_database, drwcsd, key_material
+from ansible_collections.drweb.cluster.plugins.module_utils.repository import RepositoryError, scan_repository
 
 try:
     import psycopg  # psycopg 3
@@ -345,7 +435,7 @@ def read_config(path):
     """What drwcsd.conf says: identity, salt hash and the database section (a dict; 'error' when unreadable)."""
     info = dict(server_id=None, name=None, passwd_salt_sha256=None, error=None,
                 database=dict(mode=None, dbfile=None, host=None, port=None, name=None, user=None, password_set=False,
-                              schema_version=None, schema_expected=None))
+                              schema_version=None, schema_expected=None, dbuuid=None))
     try:
         root = ElementTree.parse(path).getroot()
     except (IOError, OSError) as error:
@@ -385,40 +475,74 @@ def _tables_missing(error):
     return 'no such table' in str(error) or 'does not exist' in str(error)
 
 
-def count_embedded(dbfile):
-    """(stations, schema_version, source) of the embedded SQLite database, opened read-only."""
-    source = 'embedded database %s' % dbfile
+def _exclusive_enabled(rows, server_id):
+    """The exclusive schedule tasks enabled for server_id among (server_id, name, enabled) rows."""
+    return sorted(name for owner, name, enabled in rows
+                  if owner == server_id and name in drwcsd.EXCLUSIVE_SCHEDULE_TASKS and str(enabled) not in ('0', 'False', 'false'))
+
+
+def _optional(run, fallback=None, connection=None):
+    """run()'s value, or fallback when the table or column it reads does not exist (a schema this collection does not
+    know, e.g. a release whose dbstruct has no dbuuid); a PostgreSQL connection is rolled back to go on."""
+    try:
+        return run()
+    except Exception as error:  # pylint: disable=broad-exception-caught
+        if _tables_missing(error) or 'no such column' in str(error):
+            if connection is not None:
+                connection.rollback()
+            return fallback
+        raise
+
+
+def count_embedded(dbfile, server_id=None):
+    """What the embedded SQLite database holds, opened read-only: a dict with stations, schema_version, dbuuid,
+    licence_keys, exclusive (the exclusive schedule tasks enabled for server_id) and source."""
+    found = dict(stations=None, schema_version=None, dbuuid=None, licence_keys=None, exclusive=None,
+                 source='embedded database %s' % dbfile)
     if not os.path.exists(dbfile):
-        return 0, None, source + ' (absent: no data)'
+        found.update(stations=0, licence_keys=0, source=found['source'] + ' (absent: no data)')
+        return found
     try:
         connection = sqlite3.connect('file:%s?mode=ro' % dbfile, uri=True, timeout=10)
     except sqlite3.Error as error:
-        return None, None, '%s: cannot open read-only: %s' % (source, error)
+        found['source'] = '%s: cannot open read-only: %s' % (found['source'], error)
+        return found
     try:
         try:
-            schema = int(connection.execute(drwcsd.SQL_SCHEMA_VERSION).fetchone()[0])
+            found['schema_version'] = int(connection.execute(drwcsd.SQL_SCHEMA_VERSION).fetchone()[0])
         except (sqlite3.Error, TypeError, ValueError) as error:
             if _tables_missing(error):
-                return 0, None, source + ' (not initialised: no data)'
-            return None, None, '%s: %s' % (source, error)
+                found.update(stations=0, licence_keys=0, source=found['source'] + ' (not initialised: no data)')
+            else:
+                found['source'] = '%s: %s' % (found['source'], error)
+            return found
         try:
-            stations = int(connection.execute(drwcsd.SQL_STATIONS_TOTAL).fetchone()[0])
+            found['dbuuid'] = _optional(lambda: connection.execute(drwcsd.SQL_DATABASE_UUID).fetchone()[0])
+            found['stations'] = _optional(lambda: int(connection.execute(drwcsd.SQL_STATIONS_TOTAL).fetchone()[0]), 0)
+            found['licence_keys'] = _optional(lambda: len(connection.execute(drwcsd.SQL_LICENCE_KEYS).fetchall()), 0)
+            if server_id:
+                found['exclusive'] = _optional(lambda: _exclusive_enabled(connection.execute(drwcsd.SQL_SCHEDULE).fetchall(),
+                                                                          server_id))
         except sqlite3.Error as error:
-            if _tables_missing(error):
-                return 0, schema, source
-            return None, schema, '%s: %s' % (source, error)
-        return stations, schema, source
+            found['source'] = '%s: %s' % (found['source'], error)
+        return found
     finally:
         connection.close()
 
 
 def count_external(database, secret, server_id, timeout):
-    """(stations, schema_version, source) of this Server's rows in the external PostgreSQL database."""
-    source = 'external database %s@%s:%s/%s' % (database['user'] or '', database['host'], database['port'], database['name'])
+    """What this Server's rows of the external PostgreSQL database are: a dict like count_embedded()'s (licence_keys
+    stays None: the keys of the common database are every Server's, not this one's own data)."""
+    found = dict(stations=None, schema_version=None, dbuuid=None, licence_keys=None, exclusive=None,
+                 source='external database %s@%s:%s/%s' % (database['user'] or '', database['host'], database['port'],
+                                                          database['name']))
+    source = found['source']
     if not HAS_PSYCOPG:
-        return None, None, '%s: not counted, neither psycopg nor psycopg2 can be imported on the node' % source
+        found['source'] = '%s: not counted, neither psycopg nor psycopg2 can be imported on the node' % source
+        return found
     if not server_id:
-        return None, None, '%s: not counted, drwcsd.conf has no Server id' % source
+        found['source'] = '%s: not counted, drwcsd.conf has no Server id' % source
+        return found
     params = dict(host=database['host'], port=database['port'] or drwcsd.PGSQL_DEFAULT_PORT, dbname=database['name'],
                   connect_timeout=timeout)
     if database['user']:
@@ -429,23 +553,93 @@ def count_external(database, secret, server_id, timeout):
         connection = psycopg.connect(**params)
     except Exception as error:  # pylint: disable=broad-exception-caught
         # psycopg's messages never include the password
-        return None, None, '%s: not counted, cannot connect: %s' % (source, to_native(error).strip().splitlines()[0])
+        found['source'] = '%s: not counted, cannot connect: %s' % (source, to_native(error).strip().splitlines()[0])
+        return found
     try:
         cursor = connection.cursor()
+
+        def one(statement, arguments=()):
+            cursor.execute(statement.replace('?', '%s'), arguments)
+            return cursor.fetchall()
         try:
-            cursor.execute(drwcsd.SQL_SCHEMA_VERSION)
-            schema = int(cursor.fetchone()[0])
+            found['schema_version'] = int(one(drwcsd.SQL_SCHEMA_VERSION)[0][0])
         except Exception as error:  # pylint: disable=broad-exception-caught
             if _tables_missing(error):
-                return 0, None, source + ' (not initialised: no data)'
-            return None, None, '%s: %s' % (source, to_native(error).strip())
+                found.update(stations=0, source=source + ' (not initialised: no data)')
+            else:
+                found['source'] = '%s: %s' % (source, to_native(error).strip())
+            return found
         try:
-            cursor.execute(drwcsd.SQL_STATIONS_OF_SERVER.replace('?', '%s'), (server_id,))
-            return int(cursor.fetchone()[0]), schema, source
+            found['dbuuid'] = _optional(lambda: one(drwcsd.SQL_DATABASE_UUID)[0][0], None, connection)
+            found['stations'] = int(one(drwcsd.SQL_STATIONS_OF_SERVER, (server_id,))[0][0])
+            found['exclusive'] = _optional(lambda: _exclusive_enabled(one(drwcsd.SQL_SCHEDULE), server_id), None, connection)
         except Exception as error:  # pylint: disable=broad-exception-caught
-            return None, schema, '%s: %s' % (source, to_native(error).strip())
+            found['source'] = '%s: %s' % (source, to_native(error).strip())
+        return found
     finally:
         connection.close()
+
+
+def read_common_database(module, options):
+    """The common database the run names (not the one this Server is configured for): a dict with reachable, error,
+    tables, initialised, dbuuid, schema_version, stations_total - read-only, from this node."""
+    found = dict(reachable=False, error=None, tables=None, empty=None, initialised=False, dbuuid=None,
+                 schema_version=None, stations_total=None)
+    if common_database.psycopg is None:
+        found['error'] = 'neither psycopg nor psycopg2 can be imported on the node'
+        return found
+    params = dict(login_host=options['host'], port=options['port'], db=options['name'], login_user=options['user'],
+                  login_password=options['password'], ssl_mode=options['ssl_mode'],
+                  connect_timeout=module.params['web_api_timeout'])
+    try:
+        connection = common_database.connect(common_database.psycopg, params, 'drweb.cluster.server_facts', read_only=True)
+    except common_database.DatabaseError as error:
+        found['error'] = to_native(error)
+        return found
+    found['reachable'] = True
+    try:
+        found['tables'] = int(common_database.query(connection, drwcsd.SQL_USER_TABLES)[0][0])
+        found['empty'] = found['tables'] == 0
+        if not found['empty']:
+            for key, statement in (('schema_version', drwcsd.SQL_SCHEMA_VERSION), ('dbuuid', drwcsd.SQL_DATABASE_UUID),
+                                   ('stations_total', drwcsd.SQL_STATIONS_TOTAL)):
+                try:
+                    rows = common_database.query(connection, statement)
+                except Exception as error:  # pylint: disable=broad-exception-caught
+                    if not (_tables_missing(error) or 'no such column' in str(error)):
+                        raise
+                    connection.rollback()
+                    if key == 'schema_version':
+                        break   # tables, but no dbstruct: not a Dr.Web Server database
+                    continue
+                found[key] = rows[0][0] if rows else None
+            found['initialised'] = found['schema_version'] is not None
+            if found['schema_version'] is not None:
+                found['schema_version'] = int(found['schema_version'])
+    except Exception as error:  # pylint: disable=broad-exception-caught
+        found['error'] = 'cannot read %s: %s' % (common_database.describe(params), common_database.first_line(error))
+    finally:
+        connection.close()
+    return found
+
+
+def read_install_dir(path):
+    """Whether the folder the installation package is copied to can be used: it is created (root, 0700) when absent,
+    so an existing folder must be empty or hold only installation packages."""
+    found = dict(path=path, exists=os.path.lexists(path), is_dir=False, entries=0, foreign=[])
+    if not found['exists']:
+        return found
+    found['is_dir'] = os.path.isdir(path) and not os.path.islink(path)
+    if not found['is_dir']:
+        return found
+    try:
+        names = sorted(os.listdir(path))
+    except OSError as error:
+        found['foreign'] = ['(cannot list: %s)' % to_native(error.strerror or error)]
+        return found
+    found['entries'] = len(names)
+    found['foreign'] = [name for name in names if not drwcsd.INSTALLER_NAME_PATTERN.match(name)][:10]
+    return found
 
 
 def ask_web_api(module):
@@ -483,11 +677,16 @@ def ask_web_api(module):
     return build, result
 
 
+SUBSETS = ('server', 'keys', 'repository', 'schedule', 'common_database', 'install_dir')
+
+
 class ServerFacts(object):
     """Build the drweb_server dictionary."""
 
     def __init__(self, module):
         self.module = module
+        wanted = set(module.params['gather_subset'] or ['server'])
+        self.subsets = set(SUBSETS) if 'all' in wanted else wanted | set(['server'])
 
     def running(self):
         if not os.path.exists(drwcsd.INIT_SCRIPT):
@@ -508,11 +707,12 @@ class ServerFacts(object):
                       ports=dict(agent=drwcsd.AGENT_PORT, http=drwcsd.WEB_API_HTTP_PORT, https=drwcsd.WEB_API_HTTPS_PORT),
                       service=dict(name=drwcsd.SERVICE_NAME, user=options.get('DRWCS_USER', drwcsd.SERVICE_USER),
                                    group=options.get('DRWCS_GROUP', drwcsd.SERVICE_GROUP)),
-                      database=None, own_data=dict(stations=None, holds_data=None, source='not installed'),
+                      database=None, own_data=dict(stations=None, licence_keys=None, holds_data=None, source='not installed'),
                       web_api=dict(status='skipped', error=None, database_unavailable=False, peers=None, cluster_enabled=None), problems=[])
         config, secret = read_config(drwcsd.CONFIG_FILE)
         server['database'] = config['database']
         if not installed:
+            self.read_subsets(server)
             return server
         for field in ('server_id', 'name', 'passwd_salt_sha256'):
             server[field] = config[field]
@@ -537,19 +737,50 @@ class ServerFacts(object):
         # Own data: stations this Server registered in the database it is configured for now
         database = config['database']
         if not params['own_data']:
-            server['own_data'] = dict(stations=None, holds_data=None, source='not asked (own_data=false)')
+            server['own_data'] = dict(stations=None, licence_keys=None, holds_data=None, source='not asked (own_data=false)')
         elif database['mode'] is None:
-            server['own_data'] = dict(stations=None, holds_data=None, source='unknown: %s' % config['error'])
+            server['own_data'] = dict(stations=None, licence_keys=None, holds_data=None, source='unknown: %s' % config['error'])
         else:
             if database['mode'] == 'embedded':
-                stations, schema, source = count_embedded(database['dbfile'])
+                found = count_embedded(database['dbfile'], config['server_id'])
             else:
-                stations, schema, source = count_external(database, secret, config['server_id'], params['web_api_timeout'])
-            database['schema_version'] = schema
-            server['own_data'] = dict(stations=stations, holds_data=None if stations is None else stations > 0, source=source)
+                found = count_external(database, secret, config['server_id'], params['web_api_timeout'])
+            database['schema_version'] = found['schema_version']
+            database['dbuuid'] = found['dbuuid']
+            stations, keys = found['stations'], found['licence_keys']
+            # own data: its stations (and, in its own embedded database, its licence keys); unknown stays None
+            holds = None if stations is None else (stations > 0 or bool(keys))
+            server['own_data'] = dict(stations=stations, licence_keys=keys, holds_data=holds, source=found['source'])
+            if 'schedule' in self.subsets:
+                server['schedule'] = dict(exclusive_enabled=found['exclusive'],
+                                          source=found['source'] if found['exclusive'] is None else 'database')
         # the schema this Server's release needs: a Server cannot use a database at another schema version
         database['schema_expected'] = drwcsd.SCHEMA_VERSION_BY_RELEASE.get(version)
+        self.read_subsets(server)
         return server
+
+    def read_subsets(self, server):
+        """The optional parts of the cluster member read (gather_subset)."""
+        params = self.module.params
+        if 'keys' in self.subsets:
+            if key_material.HAS_CRYPTOGRAPHY:
+                result, unused_problems = key_material.KeySet().read(dict(
+                    private_key=drwcsd.PRIVATE_KEY_FILE, public_key=drwcsd.PUBLIC_KEY_FILE, certificate=drwcsd.CERTIFICATE_FILE))
+                server['keys'] = key_material.identity(result)
+            else:
+                server['keys'] = None
+                server['problems'].append('keys not read: the cryptography library cannot be imported on the node')
+        if 'repository' in self.subsets:
+            try:
+                products, unused_missing = scan_repository(drwcsd.REPOSITORY_DIR, count_files=False)
+                server['repository'] = dict((code, info['revision']) for code, info in products.items())
+            except RepositoryError as error:
+                server['repository'] = None
+                server['problems'].append(to_native(error))
+        if 'common_database' in self.subsets and params['common_database']:
+            server['common_database'] = read_common_database(self.module, params['common_database'])
+        if 'install_dir' in self.subsets and params['install_dir']:
+            server['install_dir'] = read_install_dir(params['install_dir'])
 
 
 def inspect_package(path):
@@ -584,6 +815,16 @@ def main():
         web_api_timeout=dict(type='int', default=10),
         own_data=dict(type='bool', default=True),
         package=dict(type='str'),
+        gather_subset=dict(type='list', elements='str', default=['server'], choices=['all'] + list(SUBSETS)),
+        common_database=dict(type='dict', options=dict(
+            host=dict(type='str', required=True),
+            port=dict(type='int', default=drwcsd.PGSQL_DEFAULT_PORT),
+            name=dict(type='str', required=True),
+            user=dict(type='str', required=True),
+            password=dict(type='str', no_log=True),
+            ssl_mode=dict(type='str', default='prefer', choices=['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']),
+        )),
+        install_dir=dict(type='path'),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     if module.params['web_api_timeout'] < 1:

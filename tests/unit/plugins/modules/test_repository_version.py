@@ -10,6 +10,7 @@ import os
 
 import pytest
 
+from ansible_collections.drweb.cluster.plugins.module_utils import repository
 from ansible_collections.drweb.cluster.plugins.modules import repository_version as module
 from ansible_collections.drweb.cluster.tests.unit.plugins.modules.utils import AnsibleFailJson, run_module
 
@@ -166,13 +167,13 @@ def test_unreadable_file_error_is_reported(repo, monkeypatch):
 
 
 def test_unreadable_product_folder_fails_naming_it(repo, monkeypatch):
-    real = module.scan_product
+    real = repository.scan_product
 
-    def failing(product_dir, code):
+    def failing(product_dir, code, count_files=True):
         if code == '20-drwcs':
             raise PermissionError(13, 'Permission denied')
-        return real(product_dir, code)
-    monkeypatch.setattr(module, 'scan_product', failing)
+        return real(product_dir, code, count_files)
+    monkeypatch.setattr(repository, 'scan_product', failing)
     with pytest.raises(AnsibleFailJson, match=r'cannot read product folder .*/20-drwcs: Permission denied'):
         run_module(module, {'path': repo})
 

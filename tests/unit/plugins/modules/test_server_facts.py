@@ -65,13 +65,28 @@ def install(tmp_path, monkeypatch):
     return values
 
 
-def make_db(path, stations, dbver=522, server_id=SERVER_ID):
+DBUUID = '0f6c1b8e-5d7a-4f0e-9a1b-2c3d4e5f6a7b'
+
+
+def make_db(path, stations, dbver=522, server_id=SERVER_ID, dbuuid=DBUUID, keys=0, schedule=None):
+    """A database of the drwcsd double's layout; dbuuid None: an older dbstruct without the column."""
     connection = sqlite3.connect(str(path))
-    connection.execute('CREATE TABLE dbstruct (dbver INTEGER)')
-    connection.execute('INSERT INTO dbstruct VALUES (?)', (dbver,))
+    if dbuuid is None:
+        connection.execute('CREATE TABLE dbstruct (dbver INTEGER)')
+        connection.execute('INSERT INTO dbstruct VALUES (?)', (dbver,))
+    else:
+        connection.execute('CREATE TABLE dbstruct (dbver INTEGER, dbuuid VARCHAR(36))')
+        connection.execute('INSERT INTO dbstruct VALUES (?, ?)', (dbver, dbuuid))
     connection.execute('CREATE TABLE stations (id TEXT, server_id TEXT, name TEXT)')
     for number in range(stations):
         connection.execute('INSERT INTO stations VALUES (?, ?, ?)', ('s%d' % number, server_id, 'station%d' % number))
+    connection.execute('CREATE TABLE available_keys (id TEXT, value TEXT)')
+    for number in range(keys):
+        connection.execute('INSERT INTO available_keys VALUES (?, ?)', ('k%d' % number, '[Key]'))
+    if schedule is not None:
+        connection.execute('CREATE TABLE server_schedule (server_id TEXT, name TEXT, enabled INTEGER)')
+        for owner, name, enabled in schedule:
+            connection.execute('INSERT INTO server_schedule VALUES (?, ?, ?)', (owner, name, enabled))
     connection.commit()
     connection.close()
 
@@ -88,7 +103,7 @@ def test_a_node_without_the_product_reports_not_installed(install):
     assert server['installed'] is False
     assert server['running'] is False
     assert server['version'] is None and server['version_source'] is None
-    assert server['own_data'] == dict(stations=None, holds_data=None, source='not installed')
+    assert server['own_data'] == dict(stations=None, licence_keys=None, holds_data=None, source='not installed')
     assert server['paths']['config'] == str(install['CONFIG_FILE'])
     assert server['paths']['init_script'] == str(install['INIT_SCRIPT'])
 
@@ -107,6 +122,7 @@ def test_an_embedded_install_reports_version_identity_and_its_stations(install):
     assert server['database']['dbfile'] == str(install['EMBEDDED_DATABASE_FILE'])
     assert server['database']['schema_version'] == server['database']['schema_expected'] == 522
     assert server['own_data']['stations'] == 3 and server['own_data']['holds_data'] is True
+    assert server['database']['dbuuid'] == DBUUID
     assert server['web_api']['status'] == 'skipped'
 
 
@@ -116,7 +132,7 @@ def test_the_embedded_database_is_opened_read_only(install):
     make_db(install['EMBEDDED_DATABASE_FILE'], stations=0)
     before = hashlib.sha256(install['EMBEDDED_DATABASE_FILE'].read_bytes()).hexdigest()
     server = facts()
-    assert server['own_data'] == dict(stations=0, holds_data=False,
+    assert server['own_data'] == dict(stations=0, licence_keys=0, holds_data=False,
                                       source='embedded database %s' % install['EMBEDDED_DATABASE_FILE'])
     assert hashlib.sha256(install['EMBEDDED_DATABASE_FILE'].read_bytes()).hexdigest() == before
 
@@ -184,9 +200,15 @@ def test_an_external_database_counts_only_this_servers_stations(install, monkeyp
                 def fetchone(self):
                     return self.cursor.fetchone()
 
+                def fetchall(self):
+                    return self.cursor.fetchall()
+
             class Connection:  # pylint: disable=too-few-public-methods
                 def cursor(self):
                     return Cursor()
+
+                def rollback(self):
+                    real.rollback()
 
                 def close(self):
                     real.close()
@@ -197,6 +219,9 @@ def test_an_external_database_counts_only_this_servers_stations(install, monkeyp
     server = facts()
     assert server['own_data']['stations'] == 2 and server['own_data']['holds_data'] is True
     assert server['database']['schema_version'] == 522
+    assert server['database']['dbuuid'] == DBUUID
+    # the common database's licence keys are every Server's: not this Server's own data
+    assert server['own_data']['licence_keys'] is None
     assert (seen['host'], seen['port'], seen['dbname'], seen['user'], seen['password']) == ('db1', 5433, 'drwcs', 'drwcs', DB_PASSWORD)
     assert DB_PASSWORD not in json.dumps(server)
 
@@ -274,3 +299,121 @@ def test_missing_packages_and_urls_are_reported_without_failing(path, release, r
     info = run_module(server_facts, dict(package=path))['package']
     assert info['release'] == release and info['readable'] == readable
     assert (info['error'] is None) if error is None else (error in info['error'])
+
+
+# --- the cluster member read: gather_subset -------------------------------------------------------------------------
+
+def test_an_older_dbstruct_without_dbuuid_still_counts(install):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_SQLITE)
+    make_db(install['EMBEDDED_DATABASE_FILE'], stations=1, dbuuid=None)
+    server = facts()
+    assert server['database']['dbuuid'] is None
+    assert server['own_data']['stations'] == 1 and server['own_data']['holds_data'] is True
+
+
+def test_licence_keys_in_its_own_database_are_own_data(install):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_SQLITE)
+    make_db(install['EMBEDDED_DATABASE_FILE'], stations=0, keys=1)
+    own = facts()['own_data']
+    assert (own['stations'], own['licence_keys'], own['holds_data']) == (0, 1, True)
+
+
+def test_the_schedule_subset_names_the_exclusive_tasks_enabled_for_this_server(install):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_SQLITE)
+    make_db(install['EMBEDDED_DATABASE_FILE'], stations=0, schedule=[
+        (SERVER_ID, 'Purge old data', 1), (SERVER_ID, 'Backup sensitive data', 0), (SERVER_ID, 'Update', 1),
+        ('another-server', 'Purge old stations', 1)])
+    server = facts(dict(gather_subset=['schedule']))
+    assert server['schedule'] == dict(exclusive_enabled=['Purge old data'], source='database')
+    assert 'schedule' not in facts()
+
+
+def test_the_repository_subset_gives_the_distributed_revision_of_each_product(install, monkeypatch, tmp_path):
+    repository = tmp_path / 'repository'
+    for code, revisions, current in (('10-drwbases', ['20250101000000', '20250201000000'], '20250101000000'),
+                                     ('20-drwcs', ['20250101000000', '20250201000000'], None)):
+        for revision in revisions:
+            (repository / code / revision).mkdir(parents=True)
+        if current:
+            (repository / code / drwcsd.REPOSITORY_CURRENT_FILE).write_text(current)
+    (repository / 'not-a-product').mkdir()
+    monkeypatch.setattr(drwcsd, 'REPOSITORY_DIR', str(repository))
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_SQLITE)
+    server = facts(dict(gather_subset=['repository']))
+    assert server['repository'] == {'10-drwbases': '20250101000000', '20-drwcs': '20250201000000'}
+
+
+def test_the_install_dir_subset_tells_a_foreign_folder_from_ours(install, tmp_path):
+    ours, foreign = tmp_path / 'ours', tmp_path / 'foreign'
+    ours.mkdir()
+    (ours / 'drweb-13.00.0-esuite-server-linux-x86_64.run').write_text('x')
+    foreign.mkdir()
+    (foreign / 'unrelated.txt').write_text('x')
+    assert facts(dict(gather_subset=['install_dir'], install_dir=str(tmp_path / 'absent')))['install_dir'] == dict(
+        path=str(tmp_path / 'absent'), exists=False, is_dir=False, entries=0, foreign=[])
+    assert facts(dict(gather_subset=['install_dir'], install_dir=str(ours)))['install_dir']['foreign'] == []
+    found = facts(dict(gather_subset=['install_dir'], install_dir=str(foreign)))['install_dir']
+    assert (found['is_dir'], found['entries'], found['foreign']) == (True, 1, ['unrelated.txt'])
+
+
+def test_the_keys_subset_compares_without_key_material(install, monkeypatch, tmp_path):
+    cryptography = pytest.importorskip('cryptography')  # noqa: F841  pylint: disable=unused-variable
+    import datetime  # pylint: disable=import-outside-toplevel
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives.asymmetric import ec  # pylint: disable=import-outside-toplevel
+    from cryptography.x509.oid import NameOID  # pylint: disable=import-outside-toplevel
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'Dr.Web Server')])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(3).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+                   .sign(key, hashes.SHA256()))
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    files = dict(PRIVATE_KEY_FILE=(tmp_path / 'drwcsd.pri', private),
+                 PUBLIC_KEY_FILE=(tmp_path / 'drwcsd.pub', key.public_key().public_bytes(
+                     serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)),
+                 CERTIFICATE_FILE=(tmp_path / 'drwcsd-certificate.pem', certificate.public_bytes(serialization.Encoding.PEM)))
+    for constant, (path, data) in files.items():
+        path.write_bytes(data)
+        monkeypatch.setattr(drwcsd, constant, str(path))
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_SQLITE)
+    keys = facts(dict(gather_subset=['keys']))['keys']
+    assert keys['complete'] is True and keys['consistent'] is True and keys['certificate_version'] == 3
+    assert keys['fingerprint']['private_key'] == hashlib.sha256(private).hexdigest()
+    assert private.decode() not in json.dumps(keys)
+    files['CERTIFICATE_FILE'][0].unlink()
+    keys = facts(dict(gather_subset=['keys']))['keys']
+    assert keys['complete'] is False and keys['consistent'] is False and keys['fingerprint']['certificate'] is None
+
+
+def test_the_common_database_subset_reads_the_named_database_read_only(install, monkeypatch):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_SQLITE)
+    make_db(install['EMBEDDED_DATABASE_FILE'], stations=0)
+    seen = {}
+
+    def fake_connect(driver, params, application_name, read_only=False):  # pylint: disable=unused-argument
+        seen.update(params, read_only=read_only)
+        real = sqlite3.connect(':memory:')
+        real.execute('CREATE TABLE dbstruct (dbver INTEGER, dbuuid VARCHAR(36))')
+        real.execute("INSERT INTO dbstruct VALUES (522, 'abc')")
+        real.execute('CREATE TABLE stations (id TEXT)')
+        return real
+    monkeypatch.setattr(server_facts.common_database, 'psycopg', object())
+    monkeypatch.setattr(server_facts.common_database, 'connect', fake_connect)
+    monkeypatch.setattr(server_facts.common_database, 'query',
+                        lambda connection, statement, arguments=(): (
+                            [(2,)] if 'information_schema' in statement else connection.execute(statement, arguments).fetchall()))
+    server = facts(dict(gather_subset=['common_database'], common_database=dict(
+        host='db1', name='drwcs', user='drwcs', password=DB_PASSWORD)))
+    found = server['common_database']
+    assert (found['reachable'], found['initialised'], found['dbuuid'], found['schema_version'], found['stations_total']) == \
+        (True, True, 'abc', 522, 0)
+    assert seen['read_only'] is True and seen['login_password'] == DB_PASSWORD
+    assert DB_PASSWORD not in json.dumps(server)
