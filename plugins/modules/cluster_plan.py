@@ -164,7 +164,8 @@ plan:
       description:
       - Per host - C(state) (C(absent), C(embedded), C(attached), C(foreign), C(removed), C(unreadable)), C(running),
         C(in_run), C(keys) (C(same), C(receive), C(make)), C(salt) (C(same), C(receive), C(own)), C(install),
-        C(database) (C(stays), C(switch), C(initialise)), C(data_loss_allowed).
+        C(database) (C(stays), C(switch), C(initialise)), C(data_loss_allowed), C(exclusive) (the exclusive schedule
+        tasks enabled for it now).
       type: dict
     refusals:
       description: Why the run must not change anything (empty when it may).

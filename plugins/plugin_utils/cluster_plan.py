@@ -199,8 +199,10 @@ def decide(reads, inventory):
                            dbuuid=database.get('dbuuid') if state == 'external' else None,
                            target=_target(database) if state == 'external' else None,
                            stations=own.get('stations'), licence_keys=own.get('licence_keys'),
-                           holds_data=own.get('holds_data'), new=host in new_nodes)
-    if unreadable:
+                           holds_data=own.get('holds_data'), new=host in new_nodes,
+                           exclusive=list((server.get('schedule') or {}).get('exclusive_enabled') or []))
+    if unreadable and operation != 'update_parent_failover':
+        # (a fail-over exists because a Server is down: the ones that cannot be read are left out and named)
         refusals.append('cannot read %s: the state of every member is needed to keep the cluster consistent. Bring it '
                         'back, or mark a Server that has left the cluster with drweb_removed: true'
                         % ', '.join(unreadable))

@@ -336,6 +336,13 @@ def test_a_member_that_cannot_be_read_is_refused():
     refused(plan(reads), 'cannot read node2 (unreachable: ssh timed out)', 'drweb_removed')
 
 
+def test_a_fail_over_leaves_out_the_members_that_are_down():
+    reads = converged()
+    reads['node2'] = dict(unreadable='unreachable: ssh timed out')
+    result = plan(reads, operation='update_parent_failover', version=None)
+    assert result['refusals'] == [] and result['nodes']['node2']['state'] == 'unreadable'
+
+
 def test_another_release_is_refused_when_installing_only():
     reads = converged()
     reads['node2']['version'] = '13.00.1'
