@@ -84,6 +84,7 @@ attributes:
     description: The plan's table is the diff.
   action:
     support: full
+    description: Runs on the controller as an action plugin; nothing runs on the hosts.
   platform:
     support: full
     platforms: posix
@@ -163,7 +164,7 @@ plan:
     nodes:
       description:
       - Per host - C(state) (C(absent), C(embedded), C(attached), C(foreign), C(removed), C(unreadable)), C(running),
-        C(in_run), C(keys) (C(same), C(receive), C(make)), C(salt) (C(same), C(receive), C(own)), C(install),
+        C(in_run), C(key_files) (C(same), C(receive), C(make)), C(salt) (C(same), C(receive), C(own)), C(install),
         C(database) (C(stays), C(switch), C(initialise)), C(data_loss_allowed), C(exclusive) (the exclusive schedule
         tasks enabled for it now).
       type: dict

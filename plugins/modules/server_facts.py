@@ -67,7 +67,7 @@ options:
     - What to read besides the Server itself (C(server), always read). One call with several subsets is the cluster
       member read, everything the cluster's plan compares between members, read once per member.
     - C(keys) - the key pair and certificate, the three files' SHA-256, the private key's public-key hash, the
-      certificate version and expiry, whether the set is complete and belongs together (RV(server.keys)).
+      certificate version and expiry, whether the set is complete and belongs together (RV(server.key_files)).
     - C(repository) - the revision each product's repository folder distributes (RV(server.repository)).
     - C(schedule) - which of the exclusive schedule tasks are enabled for this Server in the database it uses
       (RV(server.schedule); needs O(own_data)).
@@ -248,7 +248,7 @@ server:
       - C(source) names what was read, or why nothing could be.
       type: dict
       sample: {stations: 0, licence_keys: 0, holds_data: false, source: embedded database /var/opt/drwcs/database.sqlite}
-    keys:
+    key_files:
       description:
       - With the C(keys) subset - the key pair and certificate as the cluster compares them (never key material).
       - C(fingerprint) is the three files' SHA-256 (C(null) when missing), C(public_key_sha256) the hash of the private
@@ -533,9 +533,9 @@ def count_embedded(dbfile, server_id=None):
 def count_external(database, secret, server_id, timeout):
     """What this Server's rows of the external PostgreSQL database are: a dict like count_embedded()'s (licence_keys
     stays None: the keys of the common database are every Server's, not this one's own data)."""
+    described = (database['user'] or '', database['host'], database['port'], database['name'])
     found = dict(stations=None, schema_version=None, dbuuid=None, licence_keys=None, exclusive=None,
-                 source='external database %s@%s:%s/%s' % (database['user'] or '', database['host'], database['port'],
-                                                          database['name']))
+                 source='external database %s@%s:%s/%s' % described)
     source = found['source']
     if not HAS_PSYCOPG:
         found['source'] = '%s: not counted, neither psycopg nor psycopg2 can be imported on the node' % source
@@ -766,9 +766,9 @@ class ServerFacts(object):
             if key_material.HAS_CRYPTOGRAPHY:
                 result, unused_problems = key_material.KeySet().read(dict(
                     private_key=drwcsd.PRIVATE_KEY_FILE, public_key=drwcsd.PUBLIC_KEY_FILE, certificate=drwcsd.CERTIFICATE_FILE))
-                server['keys'] = key_material.identity(result)
+                server['key_files'] = key_material.identity(result)
             else:
-                server['keys'] = None
+                server['key_files'] = None
                 server['problems'].append('keys not read: the cryptography library cannot be imported on the node')
         if 'repository' in self.subsets:
             try:

@@ -88,14 +88,14 @@ def install_dir_problem(path):
 
 def _identity_of(server):
     """(keys fingerprint tuple, salt digest) of a read member: what the cluster's members must share."""
-    keys = server.get('keys') or {}
+    keys = server.get('key_files') or {}
     fingerprint = keys.get('fingerprint') or {}
     return (fingerprint.get('private_key'), fingerprint.get('public_key'), fingerprint.get('certificate')), \
         server.get('passwd_salt_sha256')
 
 
 def _describe_identity(host, server):
-    keys = server.get('keys') or {}
+    keys = server.get('key_files') or {}
     fingerprint = keys.get('fingerprint') or {}
     return '%s: key %s, public key %s, certificate %s (version %s), passwd-salt %s' % (
         host, short(fingerprint.get('private_key')), short(fingerprint.get('public_key')),
@@ -105,7 +105,7 @@ def _describe_identity(host, server):
 def _certificate_in_rollout(holders, reads):
     """The holder with the newest certificate when the holders differ only by certificate version (same private and
     public key, same salt, every certificate made for that key, one highest version); else None."""
-    keys = [(reads[host].get('keys') or {}) for host in holders]
+    keys = [(reads[host].get('key_files') or {}) for host in holders]
     firsts = set((key.get('fingerprint') or {}).get('private_key') for key in keys)
     publics = set((key.get('fingerprint') or {}).get('public_key') for key in keys)
     salts = set(reads[host].get('passwd_salt_sha256') for host in holders)
@@ -115,7 +115,7 @@ def _certificate_in_rollout(holders, reads):
         return None
     versions = sorted(set(key['certificate_version'] for key in keys))
     newest = [host for host, key in zip(holders, keys) if key['certificate_version'] == versions[-1]]
-    certificates = set((reads[host]['keys']['fingerprint'] or {}).get('certificate') for host in newest)
+    certificates = set((reads[host]['key_files']['fingerprint'] or {}).get('certificate') for host in newest)
     return newest[0] if len(certificates) == 1 else None
 
 
@@ -126,6 +126,11 @@ def _target(database):
 
 def _target_text(target):
     return '%s:%s/%s' % target
+
+
+def _group_text(key):
+    """A database group's name in messages: its dbuuid, else its target."""
+    return ('dbuuid ' + key[1]) if key[0] == 'dbuuid' else _target_text(key[1])
 
 
 def decide(reads, inventory):
@@ -256,9 +261,7 @@ def decide(reads, inventory):
     if len(groups) > 1 and cluster_group is None:
         refusals.append('the Servers use different external databases (%s) and drweb_db_* does not single one of them '
                         'out: every Server of a cluster works with the same database' % '; '.join(
-                            '%s on %s' % (', '.join(hosts), (('dbuuid ' + key[1]) if key[0] == 'dbuuid'
-                                                              else _target_text(key[1])))
-                            for key, hosts in groups.items()))
+                            '%s on %s' % (', '.join(hosts), _group_text(key)) for key, hosts in groups.items()))
     for host in attached:
         nodes[host]['state'] = 'attached'
 
@@ -287,14 +290,14 @@ def decide(reads, inventory):
                             '; '.join(_describe_identity(host, reads[host]) for host in holders)))
     elif holders:
         (fingerprint, salt), = identities.keys()
-        incomplete = [host for host in holders if not ((reads[host].get('keys') or {}).get('complete'))]
+        incomplete = [host for host in holders if not ((reads[host].get('key_files') or {}).get('complete'))]
         if incomplete or None in fingerprint:
             refusals.append('%s, attached to the common database, %s no complete key set (drwcsd.pri, drwcsd.pub, '
                             'drwcsd-certificate.pem): restore the missing files from a backup; nothing is generated over a '
                             'running cluster' % (', '.join(incomplete or holders), 'holds' if len(incomplete or holders) == 1 else 'hold'))
         same = [host for host in holders if host not in rolling_forward]
         source = primary if primary in same else same[0]
-        keys = reads[source].get('keys') or {}
+        keys = reads[source].get('key_files') or {}
         identity.update(source=source, origin='members', holders=holders, certificate_rollout=rolling_forward,
                         fingerprint=dict(private_key=fingerprint[0], public_key=fingerprint[1], certificate=fingerprint[2]),
                         public_key_sha256=keys.get('public_key_sha256'), certificate_version=keys.get('certificate_version'),
@@ -317,11 +320,10 @@ def decide(reads, inventory):
     if keys_source == 'provided' and provided:
         wanted_files = (provided.get('private_key'), provided.get('public_key'), provided.get('certificate'))
         if identity['origin'] == 'members' and identity['fingerprint']:
-            differ = [name for name, mine, theirs in zip(('drweb_keys_private', 'drweb_keys_public', 'drweb_keys_certificate'),
-                                                        wanted_files, (identity['fingerprint']['private_key'],
-                                                                       identity['fingerprint']['public_key'],
-                                                                       identity['fingerprint']['certificate']))
-                      if mine != theirs]
+            cluster_files = (identity['fingerprint']['private_key'], identity['fingerprint']['public_key'],
+                             identity['fingerprint']['certificate'])
+            variables = ('drweb_keys_private', 'drweb_keys_public', 'drweb_keys_certificate')
+            differ = [name for name, mine, theirs in zip(variables, wanted_files, cluster_files) if mine != theirs]
             if differ:
                 refusals.append('drweb_keys_source is provided, but %s %s not the cluster\'s: the running members (%s) hold '
                                 'key %s, public key %s, certificate %s; the provided files are key %s, public key %s, '
@@ -335,9 +337,11 @@ def decide(reads, inventory):
             identity.update(origin='provided', fingerprint=dict(private_key=wanted_files[0], public_key=wanted_files[1],
                                                                 certificate=wanted_files[2]))
 
-    if operation == 'rotate_certificate' and new_cluster:
-        refusals.append('no member is attached to the common database, so there is no cluster certificate to renew: '
-                        'build the cluster with site.yml first')
+    if operation == 'rotate_certificate' and new_cluster and not (
+            (reads.get(primary) or {}).get('installed') and ((reads.get(primary) or {}).get('key_files') or {}).get('complete')):
+        # without attached members the primary's set is the cluster's (as site.yml made it): it must be there
+        refusals.append('no member is attached to the common database and drweb_primary_host %s has no complete key set, '
+                        'so there is no cluster certificate to renew: build the cluster with site.yml first' % primary)
 
     # --- a --limit must not leave running members out of a cluster-wide change ------------------------------------
     if operation in CLUSTER_WIDE:
@@ -398,25 +402,26 @@ def decide(reads, inventory):
         fingerprint, salt = _identity_of(server)
         wanted_fingerprint = identity['fingerprint']
         if not node['installed']:
-            node['keys'] = 'make' if (identity['origin'] == 'primary' and host == primary) else 'receive'
+            node['key_files'] = 'make' if (identity['origin'] == 'primary' and host == primary) else 'receive'
             node['salt'] = 'own' if (new_cluster and host == primary) else 'receive'
         elif wanted_fingerprint is None:
-            node['keys'] = 'same' if host == identity['source'] else 'receive'
+            node['key_files'] = 'same' if host == identity['source'] else 'receive'
             node['salt'] = 'same' if host == identity['source'] else 'receive'
         else:
-            node['keys'] = 'same' if fingerprint == (wanted_fingerprint['private_key'], wanted_fingerprint['public_key'],
-                                                     wanted_fingerprint['certificate']) else 'receive'
+            wanted_files = (wanted_fingerprint['private_key'], wanted_fingerprint['public_key'],
+                            wanted_fingerprint['certificate'])
+            node['key_files'] = 'same' if fingerprint == wanted_files else 'receive'
             node['salt'] = 'same' if (identity['passwd_salt_sha256'] is None or salt == identity['passwd_salt_sha256']) \
                 else 'receive'
         if identity['origin'] == 'primary' and host == primary and node['installed'] and not all(fingerprint):
-            node['keys'] = 'make'
+            node['key_files'] = 'make'
         node['install'] = not node['installed']
         node['database'] = ('stays' if node['state'] == 'attached' else
                             'initialise' if new_cluster and host == primary else 'switch')
 
     # the Servers the cluster name publishes after this run: installed ones, and the ones this run installs
-    published = [host for host in members if nodes[host].get('installed') or (nodes[host]['in_run']
-                                                                           and nodes[host]['state'] != 'unreadable')]
+    published = [host for host in members
+                 if nodes[host].get('installed') or (nodes[host]['in_run'] and nodes[host]['state'] != 'unreadable')]
     plan = dict(version=PLAN_VERSION, operation=operation, members=members, removed=removed, new_nodes=new_nodes,
                 published=published,
                 primary=primary, new_cluster=new_cluster, identity=identity,
@@ -452,6 +457,6 @@ def summary(plan):
             lines.append('%-10s %-10s %s' % (host, node['state'], 'left out: ' + node.get('why', 'marked drweb_removed')))
             continue
         lines.append('%-10s %-10s %-8s %-7s %-8s %-7s %s' % (
-            host, node['state'], 'yes' if node['running'] else 'no', node.get('keys'), node.get('salt'),
+            host, node['state'], 'yes' if node['running'] else 'no', node.get('key_files'), node.get('salt'),
             'yes' if node.get('install') else 'no', node.get('database')))
     return lines

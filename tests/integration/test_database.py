@@ -229,6 +229,29 @@ def test_prepare_creates_the_role_and_the_database(lab):
     assert DB_PASSWORD not in output
 
 
+def test_prepare_refuses_a_database_it_did_not_create_and_a_superuser_role(lab):
+    # another application's database, owned by another role: refused, its owner not altered, nothing created
+    lab.sql("CREATE ROLE other_app LOGIN", database="postgres")
+    lab.sql("CREATE DATABASE other_db OWNER other_app", database="postgres")
+    try:
+        code, output, recap = lab.play(PLAYBOOK, "--tags", "prepare", "--limit", lab.db_host, "-e", "drweb_db_name=other_db")
+        assert code != 0 and "exists and belongs to other_app, not to drweb_db_user=%s" % DB_USER in output, output
+        assert "Nothing was changed" in output and recap[lab.db_host]["changed"] == 0, output
+        assert lab.sql("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'other_db'", database="postgres") == "other_app"
+        # the Servers' own role, but a database holding another application's tables
+        lab.sql("ALTER DATABASE other_db OWNER TO %s" % DB_USER, database="postgres")
+        lab.sql("CREATE TABLE invoices (id INTEGER)", database="other_db")
+        code, output, recap = lab.play(PLAYBOOK, "--tags", "prepare", "--limit", lab.db_host, "-e", "drweb_db_name=other_db")
+        assert code != 0 and "holds 1 table(s) but no Dr.Web Server schema" in output, output
+        # a superuser as the Servers' role
+        code, output, recap = lab.play(PLAYBOOK, "--tags", "prepare", "--limit", lab.db_host, "-e", "drweb_db_user=postgres")
+        assert code != 0 and "drweb_db_user postgres is" in output and "without superuser rights" in output, output
+        assert recap[lab.db_host]["changed"] == 0
+    finally:
+        lab.sql("DROP DATABASE IF EXISTS other_db WITH (FORCE)", database="postgres")
+        lab.sql("DROP ROLE IF EXISTS other_app", database="postgres")
+
+
 def test_servers_are_installed_on_their_embedded_database(lab):
     # install, keys, config as site.yml runs them before the database: the Servers stay on their embedded databases
     code, output, _recap = lab.play(PLAYBOOK, "--tags", "install,keys,config", timeout=1200)

@@ -153,3 +153,19 @@ def test_a_rerun_changes_nothing(cluster, ansible_playbook, lab_exec, lab_groups
     assert run.changed() == 0, run.output[-6000:]
     assert not running(lab_exec, cluster["removed"])
     assert len(dns_addresses(lab_exec, lab_groups, lab_vars)) == len(cluster["remaining"])
+
+
+def test_a_removed_server_marked_in_the_inventory_stays_out(cluster, ansible_playbook, lab_exec, lab_groups, lab_vars,
+                                                            lab_hosts, lab_inventory, tmp_path):
+    """After remove_node.yml the user marks the host (drweb_removed: true): site.yml leaves it stopped and out of DNS."""
+    removed, remaining = cluster["removed"], cluster["remaining"]
+    marked = tmp_path / "removed.yml"
+    marked.write_text(yaml.safe_dump({"all": {"children": {"drweb_servers": {"hosts": {removed: {"drweb_removed": True}}}}}}),
+                      encoding="utf-8")
+    run = ansible_playbook("playbooks/site.yml", inventories=[lab_inventory, CLUSTER_VARS, str(marked)])
+    assert run.returncode == 0, run.output[-6000:]
+    assert re.search(r"%s\s+removed\s+left out: marked drweb_removed" % removed, run.output), run.output[-6000:]
+    assert removed not in run.recap or run.recap[removed]["changed"] == 0, run.recap
+    assert not running(lab_exec, removed)
+    assert dns_addresses(lab_exec, lab_groups, lab_vars) == sorted(lab_hosts[host]["ansible_host"] for host in remaining)
+    assert "%s Server(s)" % len(remaining) in run.output

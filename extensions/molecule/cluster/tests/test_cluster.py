@@ -59,3 +59,23 @@ def test_each_server_hears_the_other_two_over_the_cluster_protocol(host):
     others = [node for node in testinfra_hosts if node != host.backend.get_hostname()]
     for other in others:
         assert '"%s"' % other in names, reply
+
+
+EXCLUSIVE_TASKS = ("Purge old data", "Backup sensitive data", "Purge old stations", "Purge expired stations",
+                   "Purge unsent IS events")   # the vendor's cluster chapter, item 7
+
+
+def test_exactly_one_server_runs_the_exclusive_schedule_tasks(host):
+    """Vendor prescription 7 (also right after add_node.yml: a new Server starts with them enabled)."""
+    database = testinfra.get_host("ansible://db1", ansible_inventory=host.backend.ansible_inventory)
+    names = ", ".join("'%s'" % name for name in EXCLUSIVE_TASKS)
+    owners = database.check_output(
+        "runuser -u postgres -- psql -X -At -d drwcs -c \"SELECT DISTINCT server_id FROM server_schedule "
+        "WHERE enabled <> 0 AND name IN (%s)\"" % names).split()
+    assert len(owners) == 1, owners
+    ids = set()
+    for node in testinfra_hosts:
+        other = testinfra.get_host("ansible://" + node, ansible_inventory=host.backend.ansible_inventory)
+        ids.update(line.split('"')[1] for line in other.file("/var/opt/drwcs/etc/drwcsd.conf").content_string.splitlines()
+                   if "<id value=" in line)
+    assert owners[0] in ids, (owners, ids)   # one of the cluster's Servers, not a Server that is gone

@@ -383,12 +383,12 @@ def test_the_keys_subset_compares_without_key_material(install, monkeypatch, tmp
         monkeypatch.setattr(drwcsd, constant, str(path))
     install['PRODUCT_MARKER_FILE'].write_text(MARKER)
     install['CONFIG_FILE'].write_text(CONF_SQLITE)
-    keys = facts(dict(gather_subset=['keys']))['keys']
+    keys = facts(dict(gather_subset=['keys']))['key_files']
     assert keys['complete'] is True and keys['consistent'] is True and keys['certificate_version'] == 3
     assert keys['fingerprint']['private_key'] == hashlib.sha256(private).hexdigest()
     assert private.decode() not in json.dumps(keys)
     files['CERTIFICATE_FILE'][0].unlink()
-    keys = facts(dict(gather_subset=['keys']))['keys']
+    keys = facts(dict(gather_subset=['keys']))['key_files']
     assert keys['complete'] is False and keys['consistent'] is False and keys['fingerprint']['certificate'] is None
 
 

@@ -30,9 +30,9 @@ def absent():
     """A host without the product (a fresh or rebuilt OS)."""
     return dict(installed=False, running=False, version=None, passwd_salt_sha256=None,
                 database=dict(mode=None), own_data=dict(stations=None, licence_keys=None, holds_data=None),
-                keys=keys(dict(private_key=None, public_key=None, certificate=None), None, False, False),
-                web_api=dict(status='skipped'), install_dir=dict(path='/var/tmp/drweb-install', exists=False,
-                                                                  is_dir=False, entries=0, foreign=[]),
+                key_files=keys(dict(private_key=None, public_key=None, certificate=None), None, False, False),
+                web_api=dict(status='skipped'),
+                install_dir=dict(path='/var/tmp/drweb-install', exists=False, is_dir=False, entries=0, foreign=[]),
                 common_database=dict(reachable=True, dbuuid=DBUUID, initialised=True, stations_total=0))
 
 
@@ -42,7 +42,7 @@ def attached(fingerprint=None, salt=SALT_A, running=True, dbuuid=DBUUID, host=DB
     return dict(installed=True, running=running, version=version, passwd_salt_sha256=salt,
                 database=dict(mode='external', host=host, port=5432, name=name, user='drwcs', dbuuid=dbuuid),
                 own_data=dict(stations=stations, licence_keys=None, holds_data=stations > 0),
-                keys=keys(fingerprint or KEYS_A), web_api=dict(status='ok' if running else 'skipped'),
+                key_files=keys(fingerprint or KEYS_A), web_api=dict(status='ok' if running else 'skipped'),
                 common_database=dict(reachable=True, dbuuid=DBUUID, initialised=True, stations_total=stations))
 
 
@@ -53,7 +53,7 @@ def staged(fingerprint=None, salt=SALT_B, stations=0, licence_keys=0, version='1
                 database=dict(mode='embedded', dbuuid='own-' + (salt or '')[:4]),
                 own_data=dict(stations=stations, licence_keys=licence_keys, holds_data=holds,
                               source='embedded database /var/opt/drwcs/database.sqlite'),
-                keys=keys(fingerprint or KEYS_B), web_api=dict(status='ok'),
+                key_files=keys(fingerprint or KEYS_B), web_api=dict(status='ok'),
                 common_database=dict(reachable=True, dbuuid=DBUUID, initialised=True, stations_total=0))
 
 
@@ -92,7 +92,7 @@ def test_a_new_cluster_takes_its_identity_from_the_primary():
     assert result['refusals'] == []
     assert result['new_cluster'] is True
     assert result['identity']['origin'] == 'primary' and result['identity']['source'] == 'node1'
-    assert [result['nodes'][host]['keys'] for host in SERVERS] == ['make', 'receive', 'receive']
+    assert [result['nodes'][host]['key_files'] for host in SERVERS] == ['make', 'receive', 'receive']
     assert [result['nodes'][host]['database'] for host in SERVERS] == ['initialise', 'switch', 'switch']
 
 
@@ -101,7 +101,7 @@ def test_a_converged_cluster_changes_nothing():
     assert result['refusals'] == [] and result['new_cluster'] is False
     assert result['identity']['source'] == 'node1' and result['identity']['holders'] == SERVERS
     assert result['database']['dbuuid'] == DBUUID and result['database']['attached'] == SERVERS
-    assert all(node['keys'] == 'same' and node['salt'] == 'same' and node['database'] == 'stays'
+    assert all(node['key_files'] == 'same' and node['salt'] == 'same' and node['database'] == 'stays'
                for node in result['nodes'].values())
 
 
@@ -114,7 +114,7 @@ def test_a_rebuilt_primary_receives_the_clusters_identity_and_gives_none():
     assert result['identity']['origin'] == 'members' and result['identity']['source'] == 'node2'
     assert result['identity']['fingerprint'] == KEYS_A and result['identity']['passwd_salt_sha256'] == SALT_A
     node1 = result['nodes']['node1']
-    assert (node1['install'], node1['keys'], node1['salt'], node1['database']) == (True, 'receive', 'receive', 'switch')
+    assert (node1['install'], node1['key_files'], node1['salt'], node1['database']) == (True, 'receive', 'receive', 'switch')
 
 
 def test_a_rebuilt_primary_that_already_made_new_keys_receives_the_clusters():
@@ -123,7 +123,7 @@ def test_a_rebuilt_primary_that_already_made_new_keys_receives_the_clusters():
     result = plan(reads)
     assert result['refusals'] == []
     assert result['identity']['source'] == 'node2' and result['identity']['fingerprint'] == KEYS_A
-    assert result['nodes']['node1']['keys'] == 'receive' and result['nodes']['node1']['salt'] == 'receive'
+    assert result['nodes']['node1']['key_files'] == 'receive' and result['nodes']['node1']['salt'] == 'receive'
 
 
 def test_a_changed_inventory_order_does_not_change_the_identity():
@@ -132,7 +132,7 @@ def test_a_changed_inventory_order_does_not_change_the_identity():
     result = plan(reads, servers=['node3', 'node1', 'node2'], play_hosts=['node3', 'node1', 'node2'])
     assert result['refusals'] == []
     assert result['primary'] == 'node3' and result['identity']['source'] == 'node1'
-    assert result['nodes']['node3']['keys'] == 'receive'
+    assert result['nodes']['node3']['key_files'] == 'receive'
 
 
 def test_the_configured_primary_is_the_source_when_it_holds_the_identity():
@@ -158,31 +158,31 @@ def test_a_stopped_member_that_differs_receives_the_running_members_identity():
     result = plan(reads)
     assert result['refusals'] == []
     assert result['identity']['holders'] == ['node1', 'node2']
-    assert result['nodes']['node3']['keys'] == 'receive' and result['nodes']['node3']['salt'] == 'receive'
+    assert result['nodes']['node3']['key_files'] == 'receive' and result['nodes']['node3']['salt'] == 'receive'
 
 
 def test_a_stopped_cluster_keeps_its_identity():
     reads = dict(node1=attached(running=False), node2=attached(running=False), node3=absent())
     result = plan(reads)
     assert result['refusals'] == [] and result['new_cluster'] is False
-    assert result['identity']['holders'] == ['node1', 'node2'] and result['nodes']['node3']['keys'] == 'receive'
+    assert result['identity']['holders'] == ['node1', 'node2'] and result['nodes']['node3']['key_files'] == 'receive'
 
 
 def test_a_certificate_rollout_that_stopped_half_way_rolls_forward():
     newer = dict(KEYS_A, certificate='c3' * 32)
     reads = converged()
-    reads['node2']['keys'] = keys(newer, version=2)
+    reads['node2']['key_files'] = keys(newer, version=2)
     result = plan(reads)
     assert result['refusals'] == []
     assert result['identity']['source'] == 'node2' and result['identity']['fingerprint'] == newer
     assert result['identity']['certificate_rollout'] == ['node1', 'node3']
-    assert result['nodes']['node1']['keys'] == 'receive' and result['nodes']['node2']['keys'] == 'same'
+    assert result['nodes']['node1']['key_files'] == 'receive' and result['nodes']['node2']['key_files'] == 'same'
 
 
 def test_an_incomplete_key_set_on_the_cluster_is_refused():
     reads = converged()
     for host in SERVERS:
-        reads[host]['keys'] = keys(dict(KEYS_A, certificate=None), None, complete=False, consistent=False)
+        reads[host]['key_files'] = keys(dict(KEYS_A, certificate=None), None, complete=False, consistent=False)
     refused(plan(reads), 'no complete key set', 'restore')
 
 
@@ -377,6 +377,11 @@ def test_rotating_a_cluster_that_does_not_exist_is_refused():
     fresh = absent()
     refused(plan(dict(node1=dict(fresh), node2=dict(fresh), node3=dict(fresh)), operation='rotate_certificate',
                  version=None), 'no cluster certificate')
+    # Servers not attached to a database yet, with the primary's set: the primary's certificate is renewed
+    staged_set = staged(KEYS_A, SALT_A)
+    result = plan(dict(node1=dict(staged_set), node2=dict(staged_set), node3=dict(staged_set)),
+                  operation='rotate_certificate', version=None)
+    assert result['refusals'] == [] and result['identity']['source'] == 'node1'
 
 
 def test_every_refusal_is_reported_at_once():
