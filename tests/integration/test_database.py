@@ -31,6 +31,7 @@ import yaml
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLUSTER_VARS = os.path.join(REPO, "tests", "lab", "cluster.yml")
 PLAYBOOK = os.path.join(REPO, "tests", "integration", "playbooks", "database.yml")
+REPOSITORY_PLAYBOOK = os.path.join(REPO, "tests", "integration", "playbooks", "repository.yml")
 STATUS_PLAYBOOK = os.path.join(REPO, "tests", "integration", "playbooks", "database_status.yml")
 ADD_NODE = os.path.join(REPO, "playbooks", "add_node.yml")
 PACKAGE = os.path.join(REPO, "tests", "drwcsd_double", "build", "drweb-13.00.0-esuite-server-linux-x86_64.run")
@@ -399,6 +400,9 @@ def test_a_second_run_changes_nothing_and_check_mode_agrees(lab):
 # add_node
 # --------------------------------------------------------------------------------------------------------------------
 def test_add_node_joins_a_new_server_without_restarting_the_others(lab):
+    # the cluster at its update source's revisions, as site.yml leaves one (this module builds it without that play)
+    code, output, _recap = lab.play(REPOSITORY_PLAYBOOK)
+    assert code == 0, output
     lab.register(lab.primary, ["add-%02d" % number for number in range(50)])
     stations_before = lab.sql("SELECT count(*) FROM stations")
     assert stations_before == "53"

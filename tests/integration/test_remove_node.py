@@ -35,7 +35,7 @@ def cluster(converged_cluster, lab_groups, lab_exec, ansible_playbook):  # pylin
     the drwcsd double's installer leaves no boot links, so the test makes them)."""
     servers = lab_groups["drweb_servers"]
     removed = servers[-1]
-    proc = lab_exec(removed, "update-rc.d drwcsd defaults >/dev/null && ls /etc/rc2.d")
+    proc = lab_exec(removed, "update-rc.d -f drwcsd remove >/dev/null; update-rc.d drwcsd defaults >/dev/null && ls /etc/rc2.d")
     assert proc.returncode == 0 and re.search(r"^S\d\ddrwcsd$", proc.stdout, re.MULTILINE), proc.stdout + proc.stderr
     # the removed Server runs the exclusive schedule tasks (drweb_scheduler_host), so remove_node.yml must move them
     moved = ansible_playbook("tests/integration/playbooks/schedule.yml", extra={"drweb_scheduler_host": removed})
