@@ -83,9 +83,6 @@ class ActionModule(ActionBase):
         except PlanInputError as error:
             raise AnsibleActionFail(str(error)) from error
         result.update(changed=False, plan=plan)
-        if self._task.diff:
-            result['diff'] = dict(before_header='the cluster as read', after_header='the plan of this run',
-                                  before='', after='\n'.join(plan['summary']) + '\n')
         if plan['refusals']:
             result['failed'] = True
             result['msg'] = ('Refusing to change the cluster; nothing was changed on any host:\n'

@@ -30,7 +30,7 @@ description:
 - Hosts marked C(drweb_removed=true) are left out of the cluster (not read, not counted, not in DNS); hosts marked
   C(drweb_new_node=true) are the ones add_node.yml adds.
 - Returns the plan (RV(plan)); the drweb.cluster.preflight role keeps it as C(drweb_cluster_plan) on every host of the
-  play (in memory only, never in a fact cache). With C(--diff) the plan is shown as the run's diff.
+  play (in memory only, never in a fact cache) and prints its table, in check mode too.
 version_added: 0.1.0
 options:
   results:
@@ -80,8 +80,8 @@ attributes:
     support: full
     description: Decides only; the same plan in check mode.
   diff_mode:
-    support: full
-    description: The plan's table is the diff.
+    support: none
+    description: Decides only, changes nothing; the plan's table (RV(plan.summary)) is what the preflight prints.
   action:
     support: full
     description: Runs on the controller as an action plugin; nothing runs on the hosts.

@@ -401,7 +401,7 @@ def test_a_second_run_changes_nothing_and_check_mode_agrees(lab):
 # --------------------------------------------------------------------------------------------------------------------
 def test_add_node_joins_a_new_server_without_restarting_the_others(lab):
     # the cluster at its update source's revisions, as site.yml leaves one (this module builds it without that play)
-    code, output, _recap = lab.play(REPOSITORY_PLAYBOOK)
+    code, output, _recap = lab.play(REPOSITORY_PLAYBOOK, "-e", json.dumps({"drweb_repository_compare_hosts": lab.base}))
     assert code == 0, output
     lab.register(lab.primary, ["add-%02d" % number for number in range(50)])
     stations_before = lab.sql("SELECT count(*) FROM stations")
