@@ -23,8 +23,7 @@ PLAYBOOK = REPO / "tests" / "integration" / "playbooks" / "dns.yml"
 CLUSTER_VARS = REPO / "tests" / "lab" / "cluster.yml"
 NAME = "esuite.drweb.test"
 RECAP_RE = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
-PUBLISH_TASK = "Publish one A record per Server"
-PUBLISH_ANY = "Publish one "
+PUBLISH_ANY = "Publish one record per Server"
 
 
 def run_playbook(inventory: str, *args: str, extra: dict | None = None) -> subprocess.CompletedProcess:
