@@ -14,11 +14,10 @@ import ipaddress
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.six import string_types
 
 
 def _text(value):
-    return value.strip() if isinstance(value, string_types) else ('' if value is None else str(value).strip())
+    return value.strip() if isinstance(value, str) else ('' if value is None else str(value).strip())
 
 
 def _address(text):
@@ -51,7 +50,7 @@ def server_addresses(hostvars, servers, ipv6=False):
     """
     if not isinstance(hostvars, Mapping):
         raise AnsibleFilterError('server_addresses: the input must be hostvars (a mapping), got %s' % type(hostvars).__name__)
-    if isinstance(servers, string_types) or not hasattr(servers, '__iter__'):
+    if isinstance(servers, str) or not hasattr(servers, '__iter__'):
         raise AnsibleFilterError('server_addresses: servers must be a list of inventory names')
     result = dict(A={}, AAAA={}, problems=[], types=['A'] + (['AAAA'] if ipv6 else []))
     for host in servers:
@@ -80,7 +79,7 @@ def server_addresses(hostvars, servers, ipv6=False):
             result['problems'].append(
                 '%s: no %s address to publish (drweb_dns_server_address%s, else ansible_host %r)'
                 % (host, 'IPv4 or IPv6' if ipv6 else 'IPv4', ' / drweb_dns_server_address6' if ipv6 else '', ansible_host))
-    result['addresses'] = dict((kind, sorted(set(result[kind].values()), key=lambda text: ipaddress.ip_address(text)))
+    result['addresses'] = dict((kind, sorted(set(result[kind].values()), key=ipaddress.ip_address))
                                for kind in ('A', 'AAAA'))
     return result
 

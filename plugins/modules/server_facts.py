@@ -749,8 +749,8 @@ class ServerFacts(object):
                       ports=dict(agent=drwcsd.AGENT_PORT, http=drwcsd.WEB_API_HTTP_PORT, https=drwcsd.WEB_API_HTTPS_PORT),
                       service=dict(name=drwcsd.SERVICE_NAME, user=options.get('DRWCS_USER', drwcsd.SERVICE_USER),
                                    group=options.get('DRWCS_GROUP', drwcsd.SERVICE_GROUP)),
-                      database=None, own_data=dict(stations=None, licence_keys=None, holds_data=None, source='not installed',
-                                                            stations_source=None),
+                      database=None,
+                      own_data=dict(stations=None, licence_keys=None, holds_data=None, source='not installed', stations_source=None),
                       web_api=dict(status='skipped', error=None, database_unavailable=False, peers=None, cluster_enabled=None), problems=[])
         config, secret = read_config(drwcsd.CONFIG_FILE)
         server['database'] = config['database']

@@ -4,9 +4,10 @@
 
 writes drweb-<version>-esuite-server-linux-x86_64.run for every version (default: 13.00.0 and 13.00.1) into
 DIR (default tests/drwcsd_double/build/), the same package named with the release's build stamp
-(drweb-<version>.<build>-esuite-server-linux-x86_64.run, as a real release string reads: 13.00.1.202406060), and the lab's licence key file lab-agent.key (signed for the double;
-tests/lab/cluster.yml points drweb_license_key at it). Each is a POSIX shell header followed by a gzip tar payload, like the
-vendor's self-extracting installers; the build is deterministic (same sources, same bytes).
+(drweb-<version>.<build>-esuite-server-linux-x86_64.run, as a real release string reads: 13.00.1.202406060), and
+the lab's licence key file lab-agent.key (signed for the double; tests/lab/cluster.yml points drweb_license_key at it).
+Each is a POSIX shell header followed by a gzip tar payload, like the vendor's self-extracting installers; the build is
+deterministic (same sources, same bytes).
 """
 
 import argparse

@@ -73,7 +73,8 @@ def test_clean_cluster_reports_no_drift_and_changes_nothing(  # pylint: disable=
         items = report["nodes"][node]["items"]
         assert {name for name, item in items.items() if item["ok"] is not True} == set(), (node, items)
         # every Server reads the one common database (dbstruct.dbuuid)
-        assert items["dbuuid"]["value"] == report["nodes"]["node1"]["items"]["dbuuid"]["value"] is not None
+        assert items["dbuuid"]["value"] is not None
+        assert items["dbuuid"]["value"] == report["nodes"]["node1"]["items"]["dbuuid"]["value"]
         assert items["server address"]["value"] == "esuite.drweb.test"
         assert items["peers"]["value"] == ",".join(sorted(set(NODES) - {node}))
         assert set(items["repository"]["revisions"].values()) == {lab_vars["lab_update_zone_revisions"][-1]}

@@ -56,11 +56,12 @@ def test_bad_input_is_refused():
 
 
 def test_without_a_configured_ipv6_address_the_servers_own_from_its_facts_is_published():
-    hostvars = {'node1': {'ansible_host': '10.0.0.11', 'ansible_facts': {
-        'all_ipv6_addresses': ['fe80::1', 'fd64:ade::b'], 'default_ipv6': {}}},
-                'node2': {'ansible_host': '10.0.0.12', 'ansible_facts': {'all_ipv6_addresses': ['fe80::2']}},
-                'node3': {'ansible_host': '10.0.0.13', 'ansible_facts': {
-                    'default_ipv6': {'address': '2001:db8::13'}, 'all_ipv6_addresses': ['fd00::13', '2001:db8::13']}}}
+    hostvars = {
+        'node1': {'ansible_host': '10.0.0.11', 'ansible_facts': {'all_ipv6_addresses': ['fe80::1', 'fd64:ade::b'], 'default_ipv6': {}}},
+        'node2': {'ansible_host': '10.0.0.12', 'ansible_facts': {'all_ipv6_addresses': ['fe80::2']}},
+        'node3': {'ansible_host': '10.0.0.13', 'ansible_facts': {'default_ipv6': {'address': '2001:db8::13'},
+                                                                 'all_ipv6_addresses': ['fd00::13', '2001:db8::13']}},
+    }
     result = server_addresses(hostvars, ['node1', 'node2', 'node3'], True)
     # a link-local address is no address for Agents; the default route's address comes first
     assert result['AAAA'] == {'node1': 'fd64:ade::b', 'node3': '2001:db8::13'}
