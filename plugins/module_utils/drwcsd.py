@@ -70,8 +70,17 @@ PRODUCT_MARKER_DIR = '/etc/opt/drweb.com/software'
 PRODUCT_MARKER_FILE = PRODUCT_MARKER_DIR + '/drweb-esuite.remove'
 OPTIONS_FILE = PRODUCT_MARKER_DIR + '/drwcsd'
 
-# The installation package: vendor-style self-extracting archive, run unattended.
-INSTALLER_NAME_PATTERN = re.compile(r'^drweb-(?P<version>\d+\.\d+\.\d+)-esuite-server-linux-(?P<arch>[a-z0-9_]+)\.run$')
+# The installation package: vendor-style self-extracting archive, run unattended. Its file name carries the release
+# and, possibly, the build stamp of the release string (drweb-13.00.1.202406060-esuite-server-linux-x86_64.run): the
+# release format MM.mm.p.YYYYMMDDn is the vendor's (a Web API reply reads srv_version="13.00.1.202406060"), the name
+# pattern with an optional build is an INFERENCE from the Agent installers' names (drweb-11.1.4-av-linux-amd64.run).
+INSTALLER_NAME_PATTERN = re.compile(r'^drweb-(?P<version>\d+\.\d+\.\d+)(?:\.(?P<build>\d+))?-esuite-server-linux-'
+                                    r'(?P<arch>[a-z0-9_]+)\.run$')
+# A package given under any other name is recognised by its content: a self-extracting installer starts with a
+# shell-script header, and the header is taken to name the release (or the full build) in its first lines - a GUESS
+# (the vendor's installer header is not public). Only the header is read (never run), at most this many bytes.
+INSTALLER_HEADER_BYTES = 16384
+INSTALLER_HEADER_RELEASE_PATTERN = re.compile(r'(?<![\d.])(?P<release>\d{1,2}\.\d{2}\.\d+)(?:\.(?P<build>\d{9}))?(?![\d.])')
 INSTALLER_UNATTENDED_ARGUMENTS = ['--', '--non-interactive']
 # Initial password of the administrator "admin" on a fresh install (the installer's counterpart of initdb's <password>).
 INSTALLER_ADMIN_PASSWORD_OPTION = '--admin-password'
@@ -145,7 +154,28 @@ WEB_API_REPOSITORY_STATUS = '/api/server/repository-status.ds'
 WEB_API_REFUSAL_DATABASE_PATTERN = r'(?i)\b(database|DBMS|DB)\b'
 WEB_API_TASKS = '/api/server/tasks.ds'
 WEB_API_TASK_UPDATE_REPOSITORIES = 'update_repositories'
+# Stations of one Server: the stations list of a group with the server-id filter ("Dr.Web Server ID the information is
+# requested from"); <stations total="N"> counts them, so one station per page is enough. The group asked is the system
+# group Everyone (its id is the one the documented replies name "Everyone"; for a system group every station is listed).
+# That server-id selects the stations the Server registered is an INFERENCE from the parameter's description.
+WEB_API_STATIONS_LIST = '/api/groups/stations-list.ds'
+WEB_API_STATIONS_LIST_XPATH = 'stations'
+WEB_API_STATIONS_TOTAL_ATTRIBUTE = 'total'
+WEB_API_GROUP_EVERYONE = '20e27d73-d21d-b211-a788-85419c46f0e6'
+_WEB_API_STATIONS_LIST_PAGE = ('https://download.geo.drweb.com/pub/drweb/esuite/13.0.0/documentation/html/en/web-api/'
+                               'groups_stations-list.htm')
+_WEB_API_NEWBIES_INFO_PAGE = ('https://cdn-download.drweb.com/pub/drweb/esuite/13.0.1/documentation/html/en/web-api/'
+                              'stations_newbies-info.htm')
+
+# ---------------------------------------------------------------------------------------------------------------
+# Network addresses (appendix "Server addresses"): Agents reach a Server on TCP port 2193 of every IPv4 and every
+# IPv6 interface, and find it through the discovery multicast group 231.0.0.1:2193.
+# ---------------------------------------------------------------------------------------------------------------
 AGENT_PORT = 2193
+AGENT_LISTEN_ADDRESSES = ('tcp/0.0.0.0:2193', 'tcp/[::]:2193')
+DISCOVERY_ADDRESS = 'udp/231.0.0.1:2193'
+_SERVER_ADDRESSES_PAGE = ('https://download.geo.drweb.com/pub/drweb/esuite/10.1.0/documentation/html/en/appendices/'
+                          'app_net_address_server.htm')
 
 # ---------------------------------------------------------------------------------------------------------------
 # Database
@@ -170,13 +200,28 @@ SQL_LICENCE_KEYS_TABLE = 'available_keys'
 SQL_LICENCE_KEYS = 'SELECT id, value FROM available_keys'
 SQL_LICENCE_KEY_ADD = ('INSERT INTO available_keys (id, value, type, created, used_stations, used_neighbors) '
                        'VALUES (?, ?, 0, ?, 0, 0)')
-# Which Servers the database knows and how many stations each registered.
-SQL_SERVERS = 'SELECT id, name, version FROM servers ORDER BY id'
-SQL_STATIONS_PER_SERVER = 'SELECT server_id, count(*) FROM stations GROUP BY server_id'
-# Stations a Server registered: every row of its own embedded database, or its rows of the common one ("?" is the
+# Table "servers" is NOT a list of the Servers using the database: the Database manual documents it as "The list of
+# neighbor Servers", a key/value table - osid VARCHAR(36) "this Server ID", id "neighbor Server UUID", name "attribute
+# name", value "attribute value", updatetime - with no version column. The collection does not read it. A Server is
+# identified by the <id> of its drwcsd.conf, and Servers share a database exactly when they read the same dbuuid.
+_DATABASE_MANUAL_SERVERS = ('https://cdn-download.drweb.com/pub/drweb/esuite/13.0.0/documentation/html/en/database_manual/'
+                            'app_database_07.htm')
+# Which Servers the database knows: srv_names(osid "server ID", oname "server name", updatetime) is documented, next to
+# "servers", as "Identification data of neighbor Servers". It is keyed by osid, the column the other tables use for
+# "this Server ID", so it is taken to hold a row for every Server that wrote to the database - a GUESS: the manual does
+# not say when a row is written. The collection only reports it; no decision rests on it.
+SQL_SERVER_NAMES = 'SELECT osid, oname FROM srv_names ORDER BY osid'
+# Stations per registering Server: HIGH RISK. The schema of the stations table is not public, and the documented tables
+# name a Server by osid - no server_id column was seen anywhere. Prefer the Web API (WEB_API_STATIONS_LIST) where the
+# Server runs; these statements are the fallback for a stopped Server or a database read directly ("?" is the
 # parameter, the Server id; drivers with another paramstyle replace it).
+SQL_STATIONS_PER_SERVER = 'SELECT server_id, count(*) FROM stations GROUP BY server_id'
+# Stations a Server registered: every row of its own embedded database, or its rows of the common one.
 SQL_STATIONS_TOTAL = 'SELECT count(*) FROM stations'
 SQL_STATIONS_OF_SERVER = 'SELECT count(*) FROM stations WHERE server_id = ?'
+# Every table of the database with its subsystem and description (metadata table tables_list, Database manual 13.0.1):
+# probe.yml collects it, which settles where a real database keeps the schedule and the stations.
+SQL_TABLES_LIST = 'SELECT priority, subsystem, tabname, description FROM tables_list ORDER BY priority, tabname'
 # Tables in the database's current schema: none means "empty", the only state initdb and a first import accept (5.3).
 SQL_USER_TABLES = ("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
                    "AND table_type = 'BASE TABLE'")
@@ -188,8 +233,12 @@ SQL_EMBEDDED_TABLE_NAMES = "SELECT name FROM sqlite_master WHERE type = 'table' 
 # ---------------------------------------------------------------------------------------------------------------
 # Server schedule: the tasks the vendor wants on exactly one Server of a cluster
 # ---------------------------------------------------------------------------------------------------------------
+# The names as the vendor's cluster chapter writes them ("Purge Old Data, Backup sensitive data, Purge old stations, Purge
+# expired stations, Purge unsent IS events"). The Control Center's task editor may capitalise them otherwise ("Purge old
+# data"), so a task is matched by its name compared without case and repeated blanks (schedule_task_key()); the
+# product's internal task types are not public, so there is no type to match by.
 EXCLUSIVE_SCHEDULE_TASKS = (
-    'Purge old data',
+    'Purge Old Data',
     'Backup sensitive data',
     'Purge old stations',
     'Purge expired stations',
@@ -199,6 +248,27 @@ EXCLUSIVE_SCHEDULE_TASKS = (
 # and its columns are the drwcsd double's invention - a GUESS to settle on a lab install (probe.yml) before use.
 SQL_SCHEDULE = 'SELECT server_id, name, enabled FROM server_schedule ORDER BY server_id, name'
 SQL_SCHEDULE_SET_ENABLED = 'UPDATE server_schedule SET enabled = ? WHERE server_id = ? AND name = ?'
+
+
+def schedule_task_key(name):
+    """How task names are compared: without case, surrounding blanks or repeated inner blanks."""
+    return ' '.join((name or '').split()).casefold()
+
+
+def exclusive_task(name):
+    """The vendor's spelling of the exclusive task a schedule entry name is (any capitalisation), or None."""
+    return _EXCLUSIVE_BY_KEY.get(schedule_task_key(name))
+
+
+_EXCLUSIVE_BY_KEY = dict((schedule_task_key(task), task) for task in EXCLUSIVE_SCHEDULE_TASKS)
+
+# ---------------------------------------------------------------------------------------------------------------
+# The Server's own backups: <backup dir>/<guid>/<date>/database.dz. The layout comes from a v5 administrator's note
+# that restores %ES%\var\backup\%guid%\%date%\database.dz with importdb - an INFERENCE for 12/13: that <guid> is the
+# Server's id (drwcsd.conf <id>) and <date> a time stamp folder are read from that note, not from a 12/13 manual.
+# ---------------------------------------------------------------------------------------------------------------
+BACKUP_DATABASE_FILE = 'database.dz'
+BACKUP_LAYOUT = BACKUP_DIR + '/<guid>/<date>/' + BACKUP_DATABASE_FILE
 
 # ---------------------------------------------------------------------------------------------------------------
 # Licence key files (agent.key): signed text files (product-facts 10.8 CONFIRMED: editing one invalidates it). Their
@@ -295,9 +365,36 @@ def release_key(release):
 
 
 def installer_release(file_name):
-    """Release named by an installation package's file name, or None."""
+    """Release named by an installation package's file name (with or without a build stamp), or None."""
     match = INSTALLER_NAME_PATTERN.match(file_name or '')
     return match.group('version') if match else None
+
+
+def installer_build(file_name):
+    """Full build string (MM.mm.p.YYYYMMDDn) named by an installation package's file name, or None without a stamp."""
+    match = INSTALLER_NAME_PATTERN.match(file_name or '')
+    if not match or not match.group('build'):
+        return None
+    return '%s.%s' % (match.group('version'), match.group('build'))
+
+
+def installer_header_release(data):
+    """(release, build) named in the shell-script header of a self-extracting installer (bytes of its start), or
+    (None, None): no header, or a header naming no release or several different ones."""
+    if not data.startswith(b'#!'):
+        return None, None
+    header = data[:INSTALLER_HEADER_BYTES].split(b'\x00', 1)[0].decode('latin-1')
+    found = {}
+    for match in INSTALLER_HEADER_RELEASE_PATTERN.finditer(header):
+        release = match.group('release')
+        if match.group('build'):
+            found.setdefault(release, set()).add('%s.%s' % (release, match.group('build')))
+        else:
+            found.setdefault(release, set())
+    if len(found) != 1:
+        return None, None
+    release, builds = next(iter(found.items()))
+    return release, (sorted(builds)[0] if len(builds) == 1 else None)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -344,6 +441,13 @@ TOUCH_POINTS = (
     ('PRODUCT_MARKER_DIR', 'path', PRODUCT_MARKER_DIR, CONFIRMED, '1.9'),
     ('PRODUCT_MARKER_FILE', 'path', PRODUCT_MARKER_FILE, GUESS, '1.9, T18'),
     ('OPTIONS_FILE', 'path', OPTIONS_FILE, GUESS, '1.10, T16'),
+    ('INSTALLER_NAME_PATTERN', 'file', INSTALLER_NAME_PATTERN.pattern, INFERENCE,
+     'release string format 13.00.1.202406060 (a Web API reply, srv_version), Agent installer names '
+     'drweb-<version>-av-linux-<arch>.run; the Server package\'s name with a build stamp is not documented'),
+    ('INSTALLER_HEADER_BYTES', 'file', str(INSTALLER_HEADER_BYTES), GUESS,
+     'the installer\'s shell header is not public: how much of it is read for the release'),
+    ('INSTALLER_HEADER_RELEASE_PATTERN', 'file', INSTALLER_HEADER_RELEASE_PATTERN.pattern, GUESS,
+     'the installer\'s shell header is not public: that it names its release is assumed'),
     ('INSTALLER_UNATTENDED_ARGUMENTS', 'cli', ' '.join(INSTALLER_UNATTENDED_ARGUMENTS), GUESS, '1.14, T19'),
     ('INSTALLER_ADMIN_PASSWORD_OPTION', 'cli', INSTALLER_ADMIN_PASSWORD_OPTION, GUESS, '1.14, 5.3, T19'),
     ('MARKER_VERSION_KEY', 'file', MARKER_VERSION_KEY, GUESS, '1.9, 12.5, T18'),
@@ -394,16 +498,38 @@ TOUCH_POINTS = (
     ('WEB_API_SUMMARY_PRODUCTS_XPATH', 'webapi', WEB_API_SUMMARY_PRODUCTS_XPATH, CONFIRMED, '7.12, 8.8'),
     ('WEB_API_REPOSITORY_READY', 'webapi', WEB_API_REPOSITORY_READY, CONFIRMED, '7.15'),
     ('WEB_API_REPOSITORY_UPDATING', 'webapi', WEB_API_REPOSITORY_UPDATING, CONFIRMED, '7.15'),
+    ('WEB_API_STATIONS_LIST', 'webapi', WEB_API_STATIONS_LIST + '?id=<group>&server-id=<id>&per-page=1', CONFIRMED,
+     'Web API 13.0.0, groups/stations-list.ds (' + _WEB_API_STATIONS_LIST_PAGE + '); that server-id selects the '
+     'stations the Server registered: INFERENCE'),
+    ('WEB_API_STATIONS_LIST_XPATH', 'webapi', WEB_API_STATIONS_LIST_XPATH, CONFIRMED,
+     'Web API 13.0.0, groups/stations-list.ds XML reply (' + _WEB_API_STATIONS_LIST_PAGE + ')'),
+    ('WEB_API_STATIONS_TOTAL_ATTRIBUTE', 'webapi', WEB_API_STATIONS_TOTAL_ATTRIBUTE, CONFIRMED,
+     'Web API 13.0.0, groups/stations-list.ds: <stations total> "Total number of stations in the specified group"'),
+    ('WEB_API_GROUP_EVERYONE', 'webapi', WEB_API_GROUP_EVERYONE, CONFIRMED,
+     'Web API 13.0.1, stations/newbies-info.ds reply: parent_id of the group named "Everyone" (' + _WEB_API_NEWBIES_INFO_PAGE
+     + '); every station listed for a system group: Web API 13.0.1 groups/stations-list.ds'),
     ('AGENT_PORT', 'network', str(AGENT_PORT), CONFIRMED, '2.12'),
+    ('AGENT_LISTEN_ADDRESSES', 'network', ', '.join(AGENT_LISTEN_ADDRESSES), CONFIRMED,
+     'appendix "Server addresses", 10.1.0 (' + _SERVER_ADDRESSES_PAGE + ')'),
+    ('DISCOVERY_ADDRESS', 'network', DISCOVERY_ADDRESS, CONFIRMED,
+     'appendix "Server addresses", 10.1.0 (' + _SERVER_ADDRESSES_PAGE + '); 2.12'),
     ('SQL_SCHEMA_VERSION', 'sql', SQL_SCHEMA_VERSION, CONFIRMED, '6.10'),
     ('SQL_DATABASE_UUID', 'sql', SQL_DATABASE_UUID, CONFIRMED, 'Database manual 13.0.1, dbstruct (' + _DATABASE_MANUAL_DBSTRUCT + ')'),
     ('SCHEMA_VERSION_BY_RELEASE', 'sql', ', '.join('%s=%s' % item for item in sorted(SCHEMA_VERSION_BY_RELEASE.items())),
      CONFIRMED, '6.10, 12.3'),
     ('SQL_LICENCE_KEYS_TABLE', 'sql', SQL_LICENCE_KEYS_TABLE, CONFIRMED, '6.12'),
-    ('SQL_SERVERS', 'sql', SQL_SERVERS, GUESS, '6.14 (schema not public)'),
-    ('SQL_STATIONS_PER_SERVER', 'sql', SQL_STATIONS_PER_SERVER, GUESS, '6.14 (schema not public)'),
-    ('SQL_STATIONS_TOTAL', 'sql', SQL_STATIONS_TOTAL, GUESS, '6.14 (schema not public)'),
-    ('SQL_STATIONS_OF_SERVER', 'sql', SQL_STATIONS_OF_SERVER, GUESS, '6.14 (schema not public), cluster chapter item 4'),
+    ('SQL_SERVER_NAMES', 'sql', SQL_SERVER_NAMES, GUESS,
+     'table and columns CONFIRMED: Database manual 13.0.0, srv_names (' + _DATABASE_MANUAL_SERVERS + '); that every Server '
+     'using the database has a row there: GUESS (documented as "Identification data of neighbor Servers"; table servers '
+     'is the neighbours\' key/value list, not the Servers using the database)'),
+    ('SQL_STATIONS_PER_SERVER', 'sql', SQL_STATIONS_PER_SERVER, GUESS,
+     'HIGH RISK: stations schema not public; documented tables name a Server by osid, no server_id column seen '
+     '(Database manual 13.0.0, ' + _DATABASE_MANUAL_SERVERS + ')'),
+    ('SQL_STATIONS_TOTAL', 'sql', SQL_STATIONS_TOTAL, GUESS, 'HIGH RISK: stations schema not public (6.14)'),
+    ('SQL_STATIONS_OF_SERVER', 'sql', SQL_STATIONS_OF_SERVER, GUESS,
+     'HIGH RISK: stations schema not public, no server_id column documented; the Web API count is preferred'),
+    ('SQL_TABLES_LIST', 'sql', SQL_TABLES_LIST, CONFIRMED,
+     'Database manual 13.0.1, metadata table tables_list (' + _DATABASE_MANUAL_DBSTRUCT + ')'),
     ('SQL_LICENCE_KEYS', 'sql', SQL_LICENCE_KEYS, CONFIRMED, '6.12 (columns id and value)'),
     ('SQL_LICENCE_KEY_ADD', 'sql', SQL_LICENCE_KEY_ADD, GUESS,
      '6.12 (columns CONFIRMED), 7.21, 10.4 (the row the License Manager writes is not public)'),
@@ -424,6 +550,11 @@ TOUCH_POINTS = (
     ('SQL_USER_TABLE_NAMES', 'sql', SQL_USER_TABLE_NAMES, INFERENCE, '6.7 (PostgreSQL catalogue, not the product\'s)'),
     ('SQL_EMBEDDED_TABLE_NAMES', 'sql', SQL_EMBEDDED_TABLE_NAMES, INFERENCE, '6.3 (SQLite catalogue, not the product\'s)'),
     ('EXCLUSIVE_SCHEDULE_TASKS', 'schedule', ', '.join(EXCLUSIVE_SCHEDULE_TASKS), CONFIRMED,
-     'cluster chapter item 7 (storage 6.14/9.6 UNKNOWN)'),
+     'cluster chapter item 7, its spelling (storage 6.14/9.6 UNKNOWN; names compared without case: the task editor\'s '
+     'capitalisation is not documented)'),
+    ('BACKUP_LAYOUT', 'path', BACKUP_LAYOUT, INFERENCE,
+     'a v5 administrator\'s note restoring %ES%\\var\\backup\\%guid%\\%date%\\database.dz with importdb (layout for '
+     '12/13 not documented; <guid> read as the Server id)'),
+    ('BACKUP_DATABASE_FILE', 'file', BACKUP_DATABASE_FILE, INFERENCE, 'same v5 note (database.dz)'),
     ('RELEASE_PATTERN', 'version', RELEASE_PATTERN.pattern, INFERENCE, '12.1, T39'),
 )

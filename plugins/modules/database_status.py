@@ -15,16 +15,18 @@ short_description: Read the state of a Dr.Web Servers cluster's common PostgreSQ
 description:
 - Connects to the external PostgreSQL database the Servers of a cluster share and reports, without changing
   anything, whether it can be reached with the given credentials, whether it is empty or initialised, its schema
-  version (C(dbstruct.dbver), product-facts 6.10), the Dr.Web Servers registered in it and how many stations each of
-  them registered.
+  version (C(dbstruct.dbver), product-facts 6.10), its UUID (C(dbstruct.dbuuid)) - Servers share one database exactly
+  when they read the same one - the Dr.Web Servers it knows and how many stations each of them registered.
 - Made as the preflight and guard of attaching Servers to the common database. A Server can only work with a
   database whose schema version is the one its release needs; a database that is empty is initialised by the first
   Server only; a node whose own database holds stations loses them when it is switched (the vendor's cluster chapter,
   item 4).
 - Every statement runs in a read-only session (C(default_transaction_read_only)), so the module cannot write even by
   mistake.
-- The SQL it runs is registered in the collection's product-fact register (C(module_utils/drwcsd.py)); the table names
-  other than C(dbstruct) are a GUESS there (the schema is not public, product-facts 6.14).
+- The SQL it runs is registered in the collection's product-fact register (C(module_utils/drwcsd.py)). C(dbstruct) is
+  documented; the Servers come from C(srv_names) (documented table, but that every Server using the database has a row
+  there is a GUESS) and the station counts from a stations table that is not public (a GUESS, high risk). Decide on
+  RV(dbuuid) and RV(schema_version); treat RV(servers) and the counts as information.
 - When the database cannot be reached the module fails with a message that names the database and the host it was
   run on, and says what PostgreSQL answered (connection refused, authentication failed, ...). The password never
   appears in the result.
@@ -39,8 +41,8 @@ options:
     type: str
   server_id:
     description:
-    - A Server id (drwcsd.conf C(<id>)). When given, RV(server) tells whether that Server is registered and how many
-      stations it registered.
+    - A Server id (drwcsd.conf C(<id>)). When given, RV(server) tells whether the database knows that Server (a GUESS,
+      see RV(servers)) and how many stations it registered.
     type: str
   drwcsd_conf:
     description:
@@ -101,9 +103,10 @@ EXAMPLES = r'''
       The common database has schema {{ drweb_common_db.schema_version }}, Dr.Web Server {{ drweb_version }} needs
       {{ drweb_common_db.schema_expected }}.
 
-- name: Show which Servers use the database and their stations
-  ansible.builtin.debug:
-    msg: "{{ drweb_common_db.servers | map(attribute='id') | zip(drweb_common_db.servers | map(attribute='stations')) }}"
+- name: Refuse a node whose Server reads another database (Servers share a database exactly when they read one dbuuid)
+  ansible.builtin.assert:
+    that: ansible_facts.drweb_server.database.dbuuid == drweb_common_db.dbuuid
+    fail_msg: "{{ inventory_hostname }} uses database {{ ansible_facts.drweb_server.database.dbuuid }}, not {{ drweb_common_db.dbuuid }}"
 '''
 
 RETURN = r'''
@@ -137,6 +140,12 @@ schema_version:
   returned: success
   type: int
   sample: 522
+dbuuid:
+  description: The database's UUID, C(dbstruct.dbuuid), made when it was initialised; C(null) when not initialised or the
+    schema has no such column.
+  returned: success
+  type: str
+  sample: 0f6c1b8e-5d7a-4f0e-9a1b-2c3d4e5f6a7b
 schema_release:
   description: The Server release whose schema version this is (from the collection's table); C(null) when unknown.
   returned: success
@@ -153,11 +162,15 @@ schema_matches:
   type: bool
   sample: true
 servers:
-  description: The Servers registered in the database (they register at their first start on it), with their station counts.
+  description:
+  - The Servers the database knows (C(srv_names) - C(osid), C(oname)), with the stations each registered.
+  - A GUESS - C(srv_names) is documented as the identification data of neighbour Servers; that every Server using the
+    database writes its row there is assumed. The documented table C(servers) lists neighbour Servers' attributes, not
+    the Servers using the database, and is not read.
   returned: success
   type: list
   elements: dict
-  sample: [{id: 0b8f1c52-6d3e-4f0a-9e55-2f3c1a7d9b10, name: '', version: 13.00.0.202005090, stations: 50}]
+  sample: [{id: 0b8f1c52-6d3e-4f0a-9e55-2f3c1a7d9b10, name: node1, stations: 50}]
 server_ids:
   description: The ids of RV(servers).
   returned: success
@@ -165,7 +178,7 @@ server_ids:
   elements: str
   sample: [0b8f1c52-6d3e-4f0a-9e55-2f3c1a7d9b10]
 stations:
-  description: Stations per registering Server id (also ids that are not in RV(servers)).
+  description: Stations per registering Server id (also ids that are not in RV(servers)); the table is a GUESS.
   returned: success
   type: dict
   sample: {0b8f1c52-6d3e-4f0a-9e55-2f3c1a7d9b10: 50}
@@ -175,13 +188,13 @@ stations_total:
   type: int
   sample: 50
 problems:
-  description: What could not be read although the database answered (for example the Servers table of a schema the collection does not know).
+  description: What could not be read although the database answered (for example a table of a schema the collection does not know).
   returned: success
   type: list
   elements: str
   sample: []
 server:
-  description: The Server named by O(server_id) - whether it is registered and the stations it registered.
+  description: The Server named by O(server_id) - whether the database knows it (RV(servers), a GUESS) and the stations it registered.
   returned: when O(server_id) is given
   type: dict
   sample: {id: 0b8f1c52-6d3e-4f0a-9e55-2f3c1a7d9b10, registered: true, stations: 50}
@@ -248,7 +261,7 @@ class DatabaseStatus(object):
 
     def read(self, connection):
         params = self.params
-        result = dict(postgresql_version=None, tables=0, empty=True, initialised=False, schema_version=None,
+        result = dict(postgresql_version=None, tables=0, empty=True, initialised=False, schema_version=None, dbuuid=None,
                       schema_release=None, schema_expected=None, schema_matches=None, servers=[], server_ids=[],
                       stations={}, stations_total=0, problems=[])
         try:
@@ -278,19 +291,22 @@ class DatabaseStatus(object):
         if result['schema_expected'] is not None:
             result['schema_matches'] = result['schema_version'] == result['schema_expected']
         servers, counts = [], []
-        for statement, what in ((drwcsd.SQL_SERVERS, 'servers'), (drwcsd.SQL_STATIONS_PER_SERVER, 'stations')):
+        for statement, what in ((drwcsd.SQL_DATABASE_UUID, 'dbuuid'), (drwcsd.SQL_SERVER_NAMES, 'srv_names'),
+                                (drwcsd.SQL_STATIONS_PER_SERVER, 'stations')):
             try:
                 rows = self.query(connection, statement)
             except Exception as error:  # pylint: disable=broad-exception-caught
-                if not missing_table(error):
-                    raise DatabaseError('cannot read the Servers and stations of %s (schema version %s): %s'
-                                        % (describe(params), result['schema_version'], first_line(error)))
+                if not (missing_table(error) or 'no such column' in to_native(error)):
+                    raise DatabaseError('cannot read the %s of %s (schema version %s): %s'
+                                        % (what, describe(params), result['schema_version'], first_line(error)))
                 # a schema of another release may lay its tables out otherwise: report what is there
                 connection.rollback()
-                result['problems'].append('schema version %s has no %s table as this collection knows it: %s'
+                result['problems'].append('schema version %s has no %s as this collection knows it: %s'
                                           % (result['schema_version'], what, first_line(error)))
                 continue
-            if what == 'servers':
+            if what == 'dbuuid':
+                result['dbuuid'] = to_native(rows[0][0]) if rows and rows[0][0] is not None else None
+            elif what == 'srv_names':
                 servers = rows
             else:
                 counts = rows
@@ -298,9 +314,8 @@ class DatabaseStatus(object):
         result['stations'] = stations
         result['stations_total'] = sum(stations.values())
         result['servers'] = [dict(id=to_native(server_id), name=to_native(name) if name is not None else None,
-                                  version=to_native(version) if version is not None else None,
                                   stations=stations.get(to_native(server_id), 0))
-                             for server_id, name, version in servers]
+                             for server_id, name in servers]
         result['server_ids'] = [server['id'] for server in result['servers']]
         return result
 

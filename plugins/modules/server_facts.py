@@ -29,10 +29,14 @@ description:
   connection never leaves the host).
 - drwcsd.conf is read with ElementTree; the elements read (C(id), C(name), C(passwd-salt), C(database/sqlite),
   C(database/pgsql)) are registered in the collection's product-fact register (C(module_utils/drwcsd.py)).
-- B(Own data) - embedded database - the SQLite file is opened read-only (C(mode=ro) URI) and its stations counted;
-  external database - with psycopg (3, else 2) when the node has it, with the configuration's credentials, the
-  stations whose C(server_id) is this Server's id are counted. Otherwise C(own_data.stations) is C(null)
-  and C(own_data.source) says why. The table names are a GUESS (the schema is not public).
+- B(Own data) - where the Server runs and O(admin_password) is given, its stations are counted by its Web API (the
+  stations list C(groups/stations-list.ds) of the system group Everyone, with the C(server-id) filter on the external
+  database; documented in the Web API manual). Otherwise, or when the Web API cannot answer, they are counted in the
+  database (HIGH RISK, a GUESS - the stations table is not public) - embedded database - the SQLite file opened
+  read-only (C(mode=ro) URI), every station; external database - with psycopg (3, else 2) when the node has it, with
+  the configuration's credentials, the stations of this Server's id. The database is opened either way for its
+  schema version, C(dbuuid), licence keys and schedule. C(own_data.stations_source) names the source of the count
+  (C(webapi) or C(database)); C(own_data.source) says what was read, or why nothing could be.
 - Never returns a secret - no password, no salt (only its SHA-256), no key material. The module only reads.
 version_added: 0.1.0
 options:
@@ -54,7 +58,9 @@ options:
     - Inspect this installation package instead of the Server, and return RV(package) only (no facts, no RV(server)).
     - A path (run the module where the file is, usually C(delegate_to=localhost)) or an C(http(s)://) / C(ftp://) URL
       (then only its file name is read).
-    - The release comes from the vendor's file name C(drweb-<MM.mm.p>-esuite-server-linux-<arch>.run).
+    - The release is read from the package's shell-script header when the file can be read (the header's form is a
+      GUESS), else from the vendor's file name C(drweb-<MM.mm.p>[.<build>]-esuite-server-linux-<arch>.run); any other
+      name is accepted when the header names the release. RV(package.release_source) says which was used.
     type: str
   own_data:
     description:
@@ -70,7 +76,8 @@ options:
       certificate version and expiry, whether the set is complete and belongs together (RV(server.key_files)).
     - C(repository) - the revision each product's repository folder distributes (RV(server.repository)).
     - C(schedule) - which of the exclusive schedule tasks are enabled for this Server in the database it uses
-      (RV(server.schedule); needs O(own_data)).
+      (RV(server.schedule); needs O(own_data)). Task names are compared without case (C(Purge Old Data) and
+      C(Purge old data) are the same task) and returned in the vendor's spelling.
     - C(common_database) - the database O(common_database) names, as this node reaches it (reachable, initialised,
       its C(dbuuid), RV(server.common_database)).
     - C(install_dir) - whether the folder O(install_dir) is absent, empty or holds only installation packages
@@ -245,9 +252,11 @@ server:
       - Stations this Server registered in the database it is configured for now, and whether that is any data.
       - C(licence_keys) counts the licence keys of its own embedded database (C(null) on the external database, whose
         keys every Server shares). C(holds_data) is true when it has stations or such keys.
-      - C(source) names what was read, or why nothing could be.
+      - C(source) names what was read, or why nothing could be; C(stations_source) is C(webapi) when the Server's Web
+        API counted the stations, C(database) when the database did (the table is a GUESS), C(null) when neither.
       type: dict
-      sample: {stations: 0, licence_keys: 0, holds_data: false, source: embedded database /var/opt/drwcs/database.sqlite}
+      sample: {stations: 0, licence_keys: 0, holds_data: false, stations_source: webapi,
+               source: 'Web API groups/stations-list.ds (every station); embedded database /var/opt/drwcs/database.sqlite'}
     key_files:
       description:
       - With the C(keys) subset - the key pair and certificate as the cluster compares them (never key material).
@@ -269,7 +278,7 @@ server:
         Server in the database it uses (C(null) when it could not be read; the table is a GUESS).
       type: dict
       returned: when the schedule subset is read on an installed Server
-      sample: {exclusive_enabled: [Backup sensitive data, Purge old data], source: database}
+      sample: {exclusive_enabled: [Backup sensitive data, Purge Old Data], source: database}
     common_database:
       description:
       - With the C(common_database) subset - the database O(common_database) names, read from this node.
@@ -314,9 +323,17 @@ package:
       description: Whether it is a URL.
       type: bool
     release:
-      description: Release named by the file name; C(null) when the name is not a Server installation package's.
+      description: The package's release (from its header, else from its name); C(null) when neither names one.
       type: str
       sample: 13.00.1
+    build:
+      description: The full build string (C(MM.mm.p.YYYYMMDDn)) when the header or the name carries a build stamp.
+      type: str
+      sample: 13.00.1.202406060
+    release_source:
+      description: Where RV(package.release) was read - C(package) (the header), C(name) (the file name) or C(null).
+      type: str
+      sample: package
     exists:
       description: Whether the file exists (C(null) for a URL).
       type: bool
@@ -348,6 +365,7 @@ from xml.etree import ElementTree
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
+from ansible.module_utils.six.moves.urllib.parse import urlencode
 from ansible.module_utils.urls import open_url
 
 from ansible_collections.drweb.cluster.plugins.module_utils import common_database, drwcsd, key_material
@@ -476,9 +494,10 @@ def _tables_missing(error):
 
 
 def _exclusive_enabled(rows, server_id):
-    """The exclusive schedule tasks enabled for server_id among (server_id, name, enabled) rows."""
-    return sorted(name for owner, name, enabled in rows
-                  if owner == server_id and name in drwcsd.EXCLUSIVE_SCHEDULE_TASKS and str(enabled) not in ('0', 'False', 'false'))
+    """The exclusive schedule tasks enabled for server_id among (server_id, name, enabled) rows, in the vendor's
+    spelling (names compared without case)."""
+    return sorted(set(drwcsd.exclusive_task(name) for owner, name, enabled in rows
+                      if owner == server_id and drwcsd.exclusive_task(name) and str(enabled) not in ('0', 'False', 'false')))
 
 
 def _optional(run, fallback=None, connection=None):
@@ -677,6 +696,29 @@ def ask_web_api(module):
     return build, result
 
 
+def ask_stations(module, server_id=None):
+    """(count, error) - the stations the Server lists in the system group Everyone, those of server_id when given."""
+    params = module.params
+    query = {'id': drwcsd.WEB_API_GROUP_EVERYONE, 'per-page': '1'}
+    if server_id:
+        query['server-id'] = server_id
+    url = LOCAL_WEB_API + drwcsd.WEB_API_STATIONS_LIST + '?' + urlencode(sorted(query.items()))
+    try:
+        response = open_url(url, method='GET', url_username=params['admin_user'], url_password=params['admin_password'],
+                            force_basic_auth=True, validate_certs=False, timeout=params['web_api_timeout'])
+        root = ElementTree.fromstring(response.read())
+    except Exception as error:  # pylint: disable=broad-exception-caught
+        return None, 'GET %s failed: %s' % (drwcsd.WEB_API_STATIONS_LIST, to_native(error))
+    if (root.get('status') or 'true').lower() != 'true':
+        return None, '%s refused: %s' % (drwcsd.WEB_API_STATIONS_LIST, root.findtext('error/message') or 'status false')
+    stations = root.find(drwcsd.WEB_API_STATIONS_LIST_XPATH)
+    total = None if stations is None else stations.get(drwcsd.WEB_API_STATIONS_TOTAL_ATTRIBUTE)
+    if total is None or not total.strip().isdigit():
+        return None, '%s reply has no <%s %s=...>' % (drwcsd.WEB_API_STATIONS_LIST, drwcsd.WEB_API_STATIONS_LIST_XPATH,
+                                                      drwcsd.WEB_API_STATIONS_TOTAL_ATTRIBUTE)
+    return int(total), None
+
+
 SUBSETS = ('server', 'keys', 'repository', 'schedule', 'common_database', 'install_dir')
 
 
@@ -707,7 +749,8 @@ class ServerFacts(object):
                       ports=dict(agent=drwcsd.AGENT_PORT, http=drwcsd.WEB_API_HTTP_PORT, https=drwcsd.WEB_API_HTTPS_PORT),
                       service=dict(name=drwcsd.SERVICE_NAME, user=options.get('DRWCS_USER', drwcsd.SERVICE_USER),
                                    group=options.get('DRWCS_GROUP', drwcsd.SERVICE_GROUP)),
-                      database=None, own_data=dict(stations=None, licence_keys=None, holds_data=None, source='not installed'),
+                      database=None,
+                      own_data=dict(stations=None, licence_keys=None, holds_data=None, source='not installed', stations_source=None),
                       web_api=dict(status='skipped', error=None, database_unavailable=False, peers=None, cluster_enabled=None), problems=[])
         config, secret = read_config(drwcsd.CONFIG_FILE)
         server['database'] = config['database']
@@ -737,9 +780,11 @@ class ServerFacts(object):
         # Own data: stations this Server registered in the database it is configured for now
         database = config['database']
         if not params['own_data']:
-            server['own_data'] = dict(stations=None, licence_keys=None, holds_data=None, source='not asked (own_data=false)')
+            server['own_data'] = dict(stations=None, licence_keys=None, holds_data=None, source='not asked (own_data=false)',
+                                      stations_source=None)
         elif database['mode'] is None:
-            server['own_data'] = dict(stations=None, licence_keys=None, holds_data=None, source='unknown: %s' % config['error'])
+            server['own_data'] = dict(stations=None, licence_keys=None, holds_data=None, source='unknown: %s' % config['error'],
+                                      stations_source=None)
         else:
             if database['mode'] == 'embedded':
                 found = count_embedded(database['dbfile'], config['server_id'])
@@ -747,10 +792,23 @@ class ServerFacts(object):
                 found = count_external(database, secret, config['server_id'], params['web_api_timeout'])
             database['schema_version'] = found['schema_version']
             database['dbuuid'] = found['dbuuid']
-            stations, keys = found['stations'], found['licence_keys']
+            stations, keys, source = found['stations'], found['licence_keys'], found['source']
+            stations_source = None if stations is None else 'database'
+            # the running Server's own count is preferred to the database's (whose stations table is a GUESS): every
+            # station of its own embedded database, or those of its id in the external one
+            if server['web_api']['status'] == 'ok':
+                mine = config['server_id'] if database['mode'] == 'external' else None
+                counted, error = ask_stations(self.module, mine)
+                if counted is not None:
+                    stations, stations_source = counted, 'webapi'
+                    source = 'Web API %s (%s); %s' % (drwcsd.WEB_API_STATIONS_LIST.rsplit('/api/', 1)[-1],
+                                                      'stations of Server %s' % mine if mine else 'every station', source)
+                else:
+                    source = '%s; Web API not used: %s' % (source, error)
             # own data: its stations (and, in its own embedded database, its licence keys); unknown stays None
             holds = None if stations is None else (stations > 0 or bool(keys))
-            server['own_data'] = dict(stations=stations, licence_keys=keys, holds_data=holds, source=found['source'])
+            server['own_data'] = dict(stations=stations, licence_keys=keys, holds_data=holds, source=source,
+                                      stations_source=stations_source)
             if 'schedule' in self.subsets:
                 server['schedule'] = dict(exclusive_enabled=found['exclusive'],
                                           source=found['source'] if found['exclusive'] is None else 'database')
@@ -784,10 +842,12 @@ class ServerFacts(object):
 
 
 def inspect_package(path):
-    """What an installation package is: name, release, readability, SHA-256."""
+    """What an installation package is: name, release (its header's, else its name's), readability, SHA-256."""
     url = re.match(r'^(https?|ftp)://', path) is not None
     name = path.rstrip('/').rsplit('/', 1)[-1].split('?', 1)[0] if url else os.path.basename(path)
-    info = dict(path=path, name=name, url=url, release=drwcsd.installer_release(name), exists=None, readable=None,
+    release = drwcsd.installer_release(name)
+    info = dict(path=path, name=name, url=url, release=release, build=drwcsd.installer_build(name),
+                release_source='name' if release else None, exists=None, readable=None,
                 sha256=None, error=None, install_arguments=list(drwcsd.INSTALLER_UNATTENDED_ARGUMENTS),
                 admin_password_option=drwcsd.INSTALLER_ADMIN_PASSWORD_OPTION)
     if url:
@@ -799,12 +859,19 @@ def inspect_package(path):
     digest = hashlib.sha256()
     try:
         with open(path, 'rb') as handle:
+            head = handle.read(drwcsd.INSTALLER_HEADER_BYTES)
+            digest.update(head)
             for chunk in iter(lambda: handle.read(1024 * 1024), b''):
                 digest.update(chunk)
     except (IOError, OSError) as error:
         info.update(readable=False, error='cannot read %s: %s' % (path, to_native(getattr(error, 'strerror', None) or error)))
         return info
     info.update(readable=True, sha256=digest.hexdigest())
+    # the package's own header is preferred to its name: the name may be anything the user gave it
+    release, build = drwcsd.installer_header_release(head)
+    if release:
+        info.update(release=release, release_source='package',
+                    build=build or (info['build'] if drwcsd.parse_release(info['build']) == release else None))
     return info
 
 

@@ -18,8 +18,9 @@ description:
   GUESS or INFERENCE - so that a real installation can confirm or correct them.
 - The usage texts of C(drwcsd -help) and C(drwsign -help) (verbs and switches), the Server's configuration files
   (C(drwcsd.conf), C(download.conf), the init script's options file) and the listing of its C(etc) folder, the
-  names of the tables of the database the Server is configured for (read-only SQL against the embedded SQLite file
-  or the external PostgreSQL database), and the Web API reply C(summary.ds).
+  names of the tables of the database the Server is configured for, its UUID (C(dbstruct.dbuuid)) and its documented
+  table list C(tables_list) (read-only SQL against the embedded SQLite file or the external PostgreSQL database), and
+  the Web API reply C(summary.ds).
 - B(Secrets are removed before anything leaves the node) - values of XML attributes and shell variables whose name
   mentions a password, salt, key, secret or token, the attributes of elements so named (C(<passwd-salt value=...>)),
   PEM blocks and passwords in URLs are replaced by C(********). Key files are never read.
@@ -95,10 +96,15 @@ probe:
       elements: str
       sample: ["-rw------- drwcs:drwcs 1675 drwcsd.pri"]
     database:
-      description: The database the Server is configured for - C(mode) (C(embedded), C(external) or C(null)),
-        C(tables) (names, C(null) when not read) and C(error) (why not).
+      description:
+      - The database the Server is configured for - C(mode) (C(embedded), C(external) or C(null)), C(tables) (names,
+        C(null) when not read), C(dbuuid) (C(dbstruct.dbuuid), the database's UUID), C(tables_list) (the rows of the
+        documented metadata table C(tables_list) - C(priority), C(subsystem), C(tabname), C(description) - which tell
+        where the product keeps the schedule and the stations) and C(error) (what could not be read).
       type: dict
-      sample: {mode: external, tables: [admins, dbstruct, servers, stations], error: null}
+      sample: {mode: external, tables: [admins, dbstruct, servers, stations, tables_list], error: null,
+               dbuuid: 0f6c1b8e-5d7a-4f0e-9a1b-2c3d4e5f6a7b,
+               tables_list: [{priority: 0, subsystem: Metadata, tabname: dbstruct, description: Version of the database scheme}]}
     summary:
       description: The Web API reply of C(summary.ds) (masked XML text) or C(null), and C(error).
       type: dict
@@ -228,22 +234,49 @@ def database_section(config_text):
     return None, None, None
 
 
-def table_names(mode, dbfile, pgsql, timeout):
-    """(table names or None, error or None); read-only."""
+def _extras(run, rollback=None):
+    """dbuuid and tables_list read by run(statement) -> rows; a missing table or column leaves None (and a note)."""
+    found, notes = dict(dbuuid=None, tables_list=None), []
+    for key, statement in (('dbuuid', drwcsd.SQL_DATABASE_UUID), ('tables_list', drwcsd.SQL_TABLES_LIST)):
+        try:
+            rows = run(statement)
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            notes.append('%s not read: %s' % (key, to_native(error).strip().splitlines()[0]))
+            if rollback is not None:
+                rollback()
+            continue
+        if key == 'dbuuid':
+            found[key] = to_native(rows[0][0]) if rows and rows[0][0] is not None else None
+        else:
+            found[key] = [dict(priority=row[0], subsystem=to_native(row[1]) if row[1] is not None else None,
+                               tabname=to_native(row[2]), description=to_native(row[3]) if row[3] is not None else None)
+                          for row in rows]
+    return found, notes
+
+
+def read_database(mode, dbfile, pgsql, timeout):
+    """The configured database, read-only: dict(tables, tables_list, dbuuid, error); error says what was not read."""
+    result = dict(tables=None, tables_list=None, dbuuid=None, error=None)
     if mode == 'embedded':
         if not os.path.exists(dbfile):
-            return None, 'embedded database %s is absent' % dbfile
+            result['error'] = 'embedded database %s is absent' % dbfile
+            return result
         try:
             connection = sqlite3.connect('file:%s?mode=ro' % dbfile, uri=True, timeout=10)
             try:
-                return [row[0] for row in connection.execute(drwcsd.SQL_EMBEDDED_TABLE_NAMES)], None
+                result['tables'] = [row[0] for row in connection.execute(drwcsd.SQL_EMBEDDED_TABLE_NAMES)]
+                extras, notes = _extras(lambda statement: connection.execute(statement).fetchall())
             finally:
                 connection.close()
         except sqlite3.Error as error:
-            return None, 'embedded database %s: %s' % (dbfile, error)
+            result['error'] = 'embedded database %s: %s' % (dbfile, error)
+            return result
+        result.update(extras, error='; '.join(notes) or None)
+        return result
     if mode == 'external':
         if not HAS_PSYCOPG:
-            return None, 'neither psycopg nor psycopg2 can be imported on the node'
+            result['error'] = 'neither psycopg nor psycopg2 can be imported on the node'
+            return result
         params = dict(host=pgsql['host'], port=pgsql['port'] or drwcsd.PGSQL_DEFAULT_PORT, dbname=pgsql['name'],
                       connect_timeout=timeout)
         if pgsql['user']:
@@ -253,16 +286,24 @@ def table_names(mode, dbfile, pgsql, timeout):
         try:
             connection = psycopg.connect(**params)
         except Exception as error:  # pylint: disable=broad-exception-caught
-            return None, 'cannot connect: %s' % to_native(error).strip().splitlines()[0]
+            result['error'] = 'cannot connect: %s' % to_native(error).strip().splitlines()[0]
+            return result
         try:
             cursor = connection.cursor()
-            cursor.execute(drwcsd.SQL_USER_TABLE_NAMES)
-            return [to_native(row[0]) for row in cursor.fetchall()], None
+
+            def rows(statement):
+                cursor.execute(statement)
+                return cursor.fetchall()
+            result['tables'] = [to_native(row[0]) for row in rows(drwcsd.SQL_USER_TABLE_NAMES)]
+            extras, notes = _extras(rows, connection.rollback)
+            result.update(extras, error='; '.join(notes) or None)
         except Exception as error:  # pylint: disable=broad-exception-caught
-            return None, to_native(error).strip()
+            result['error'] = to_native(error).strip()
         finally:
             connection.close()
-    return None, 'drwcsd.conf has no readable database section'
+        return result
+    result['error'] = 'drwcsd.conf has no readable database section'
+    return result
 
 
 def main():
@@ -313,8 +354,7 @@ def main():
         probe['files'].append(entry)
 
     mode, dbfile, pgsql = database_section(config_text) if config_text else (None, None, None)
-    tables, error = table_names(mode, dbfile, pgsql, params['connect_timeout'])
-    probe['database'] = dict(mode=mode, tables=tables, error=error)
+    probe['database'] = dict(mode=mode, **read_database(mode, dbfile, pgsql, params['connect_timeout']))
 
     summary = dict(text=None, error=None)
     if not params['admin_password']:

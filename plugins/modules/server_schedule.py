@@ -16,13 +16,15 @@ description:
 - Reads the Server Task Scheduler of every Dr.Web Server registered in the cluster's common PostgreSQL database
   (one schedule per Server id) and, for the Server named by O(server_id), sets the enabled state of the tasks named in
   O(tasks). Other tasks and other Servers are left as they are.
-- Made for the vendor's cluster item 7 - Purge old data, Backup sensitive data, Purge old stations, Purge expired
+- Made for the vendor's cluster item 7 - Purge Old Data, Backup sensitive data, Purge old stations, Purge expired
   stations and Purge unsent IS events run on one Server only (see the C(drweb.cluster.schedule) role).
 - B(GUESS) - the product's schedule table is not public (product-facts 6.14 UNKNOWN; per Server id is an INFERENCE,
   9.9). The SQL is registered in C(module_utils/drwcsd.py) and follows the drwcsd test double; settle it on a lab
   installation (C(playbooks/probe.yml)) before using the module on a production cluster.
-- A task name that the Server's schedule does not have is an error (nothing is changed), as is a Server id without a
-  schedule (a Server creates its default schedule at its first start on the database).
+- Task names are compared without case and repeated blanks (C(Purge Old Data), the vendor's cluster chapter, and
+  C(Purge old data) are the same task); the five exclusive tasks are returned in the vendor's spelling whatever the
+  database writes. A task name that the Server's schedule does not have is an error (nothing is changed), as is a
+  Server id without a schedule (a Server creates its default schedule at its first start on the database).
 - All changes of one call are made in one transaction. The Servers read their schedule from the database while they
   run; no restart is needed.
 version_added: 0.1.0
@@ -35,7 +37,8 @@ options:
     type: str
   tasks:
     description:
-    - Task display name -> whether it is enabled, for the Server O(server_id). Names are compared exactly.
+    - Task display name -> whether it is enabled, for the Server O(server_id). Names are compared without case and
+      repeated blanks.
     type: dict
     default: {}
   exclusive:
@@ -82,7 +85,7 @@ EXAMPLES = r'''
     login_password: "{{ drweb_db_password }}"
     server_id: "{{ ansible_facts.drweb_server.server_id }}"
     tasks:
-      Purge old data: true
+      Purge Old Data: true
       Purge old stations: true
 '''
 
@@ -93,27 +96,30 @@ database:
   type: dict
   sample: {host: 10.0.0.2, port: 5432, name: drwcs, user: drwcs}
 schedules:
-  description: Server id -> task name -> enabled, as the database holds them after the call (before it in check mode).
+  description:
+  - Server id -> task name -> enabled, as the database holds them after the call (before it in check mode).
+  - The exclusive tasks are named as in RV(exclusive_tasks) (the vendor's spelling) whatever capitalisation the
+    database holds; other tasks keep their stored names.
   returned: success
   type: dict
-  sample: {0b8f1c52-6d3e-4f0a-9e55-2f3c1a7d9b10: {Purge old data: true, Update: true}}
+  sample: {0b8f1c52-6d3e-4f0a-9e55-2f3c1a7d9b10: {Purge Old Data: true, Update: true}}
 tasks:
   description: The tasks of O(server_id) after the call (what they would be, in check mode).
   returned: when O(server_id) is given
   type: dict
-  sample: {Purge old data: true, Backup sensitive data: false}
+  sample: {Purge Old Data: true, Backup sensitive data: false}
 exclusive_tasks:
   description: The names of the tasks the vendor wants on one Server of a cluster only (C(module_utils/drwcsd.py)).
   returned: always
   type: list
   elements: str
-  sample: [Purge old data, Backup sensitive data, Purge old stations, Purge expired stations, Purge unsent IS events]
+  sample: [Purge Old Data, Backup sensitive data, Purge old stations, Purge expired stations, Purge unsent IS events]
 changes:
   description: The tasks whose enabled state changed (would change in check mode).
   returned: success
   type: list
   elements: dict
-  sample: [{task: Purge old data, before: false, after: true}]
+  sample: [{task: Purge Old Data, before: false, after: true}]
 '''
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -129,6 +135,11 @@ def enabled(value):
     return bool(value)
 
 
+def task_name(stored):
+    """The name a stored task is reported under: the vendor's spelling for an exclusive task, else as stored."""
+    return drwcsd.exclusive_task(stored) or stored
+
+
 class ServerSchedule(object):
     """Read and set the schedules."""
 
@@ -136,6 +147,9 @@ class ServerSchedule(object):
         self.module = module
         self.params = module.params
         self.driver = driver
+        # Server id -> reported task name -> the names the database stores it under (one, unless a schedule holds the
+        # same task twice written differently: both are then read and set together)
+        self.stored = {}
 
     def read(self, connection):
         try:
@@ -144,9 +158,14 @@ class ServerSchedule(object):
             raise common_database.DatabaseError(
                 'cannot read the Server schedules of %s: %s (the schedule table is a GUESS of this collection, '
                 'product-facts 6.14)' % (common_database.describe(self.params), common_database.first_line(error)))
-        schedules = {}
+        schedules, self.stored = {}, {}
         for server_id, name, flag in rows:
-            schedules.setdefault(to_native(server_id), {})[to_native(name)] = enabled(flag)
+            server_id, name = to_native(server_id), to_native(name)
+            reported = task_name(name)
+            tasks = schedules.setdefault(server_id, {})
+            # one task written twice: enabled when either copy is
+            tasks[reported] = tasks.get(reported, False) or enabled(flag)
+            self.stored.setdefault(server_id, {}).setdefault(reported, []).append(name)
         return schedules
 
     def plan(self, schedules):
@@ -159,20 +178,26 @@ class ServerSchedule(object):
                 'Server %s has no schedule in %s (a Server creates its default schedule at its first start on the '
                 'database; Servers with one: %s)'
                 % (server_id, common_database.describe(self.params), ', '.join(sorted(schedules)) or 'none'))
-        unknown = sorted(name for name in wanted if name not in current)
+        by_key = dict((drwcsd.schedule_task_key(name), name) for name in current)
+        unknown = sorted(name for name in wanted if drwcsd.schedule_task_key(name) not in by_key)
         if unknown:
             raise common_database.DatabaseError(
                 'Server %s has no task named %s in its schedule (its tasks: %s)'
                 % (server_id, ', '.join(repr(name) for name in unknown), ', '.join(sorted(current))))
-        return [dict(task=name, before=current[name], after=bool(wanted[name]))
-                for name in sorted(wanted) if current[name] != bool(wanted[name])]
+        changes = []
+        for name in sorted(wanted):
+            task = by_key[drwcsd.schedule_task_key(name)]
+            if current[task] != bool(wanted[name]) and task not in [change['task'] for change in changes]:
+                changes.append(dict(task=task, before=current[task], after=bool(wanted[name])))
+        return changes
 
     def apply(self, connection, changes):
         cursor = connection.cursor()
         try:
             for change in changes:
-                cursor.execute(common_database.sql(drwcsd.SQL_SCHEDULE_SET_ENABLED),
-                               (1 if change['after'] else 0, self.params['server_id'], change['task']))
+                for stored in self.stored[self.params['server_id']][change['task']]:
+                    cursor.execute(common_database.sql(drwcsd.SQL_SCHEDULE_SET_ENABLED),
+                                   (1 if change['after'] else 0, self.params['server_id'], stored))
             connection.commit()
         except Exception as error:  # pylint: disable=broad-exception-caught
             connection.rollback()
@@ -204,7 +229,10 @@ class ServerSchedule(object):
             self.module.fail_json(msg=to_native(error), **result)
         result.update(schedules=schedules, changes=changes, changed=bool(changes))
         if params['server_id']:
-            result['tasks'] = dict((name, schedules[params['server_id']][name]) for name in sorted(params['tasks']))
+            current = schedules[params['server_id']]
+            by_key = dict((drwcsd.schedule_task_key(name), name) for name in current)
+            result['tasks'] = dict((task_name(name), current[by_key[drwcsd.schedule_task_key(name)]])
+                                   for name in sorted(params['tasks']))
             if self.module._diff:
                 before = dict((name, change['before']) for name, change in ((c['task'], c) for c in changes))
                 after = dict((name, change['after']) for name, change in ((c['task'], c) for c in changes))
@@ -223,7 +251,9 @@ def main():
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     if module.params['exclusive'] is not None:
-        wanted = dict((name, module.params['exclusive']) for name in drwcsd.EXCLUSIVE_SCHEDULE_TASKS)
+        named = set(drwcsd.schedule_task_key(name) for name in module.params['tasks'])
+        wanted = dict((name, module.params['exclusive']) for name in drwcsd.EXCLUSIVE_SCHEDULE_TASKS
+                      if drwcsd.schedule_task_key(name) not in named)
         wanted.update(module.params['tasks'])
         module.params['tasks'] = wanted
     problem = common_database.check_params(module.params)

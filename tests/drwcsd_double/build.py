@@ -3,9 +3,11 @@
     python tests/drwcsd_double/build.py [--out DIR] [--version 13.00.0 ...]
 
 writes drweb-<version>-esuite-server-linux-x86_64.run for every version (default: 13.00.0 and 13.00.1) into
-DIR (default tests/drwcsd_double/build/), and the lab's licence key file lab-agent.key (signed for the double;
-tests/lab/cluster.yml points drweb_license_key at it). Each is a POSIX shell header followed by a gzip tar payload, like the
-vendor's self-extracting installers; the build is deterministic (same sources, same bytes).
+DIR (default tests/drwcsd_double/build/), the same package named with the release's build stamp
+(drweb-<version>.<build>-esuite-server-linux-x86_64.run, as a real release string reads: 13.00.1.202406060), and
+the lab's licence key file lab-agent.key (signed for the double; tests/lab/cluster.yml points drweb_license_key at it).
+Each is a POSIX shell header followed by a gzip tar payload, like the vendor's self-extracting installers; the build is
+deterministic (same sources, same bytes).
 """
 
 import argparse
@@ -22,7 +24,7 @@ VERSIONS = ('13.00.0', '13.00.1')
 MTIME = 1700000000
 
 HEADER = '''#!/bin/sh
-# Dr.Web Enterprise Security Suite Server {version} for Linux x86_64 - self-extracting installer
+# Dr.Web Enterprise Security Suite Server {version} (build {build}) for Linux x86_64 - self-extracting installer
 # (drwcsd test double: a stand-in for the proprietary product, built by tests/drwcsd_double/build.py)
 #
 # usage: sh {name} [-- ] [--non-interactive] [--admin-password=PW] [--license-key=FILE] [--no-start] [--root=DIR]
@@ -72,11 +74,19 @@ def payload(version):
     return out.getvalue()
 
 
-def build(version, out_dir):
-    """Write one .run file; returns its path."""
-    name = 'drweb-%s-esuite-server-linux-x86_64.run' % version
+def build_string(version):
+    """The release's full build string (the double's version table)."""
+    sys.path.insert(0, os.path.dirname(SRC))
+    from drwcsd_double import product  # pylint: disable=import-outside-toplevel
+    return product.VERSIONS[version]['build']
+
+
+def build(version, out_dir, stamped=False):
+    """Write one .run file (named with the build stamp when stamped); returns its path."""
+    name = 'drweb-%s-esuite-server-linux-x86_64.run' % (build_string(version) if stamped else version)
     data = payload(version)
-    text = HEADER.format(version=version, name=name, payload_line=0, digest=hashlib.sha256(data).hexdigest())
+    text = HEADER.format(version=version, build=build_string(version), name=name, payload_line=0,
+                         digest=hashlib.sha256(data).hexdigest())
     text = text.replace('PAYLOAD_LINE=0', 'PAYLOAD_LINE=%d' % (text.count('\n') + 1))
     path = os.path.join(out_dir, name)
     with open(path + '.tmp', 'wb') as handle:
@@ -111,6 +121,7 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     for version in args.version or VERSIONS:
         print(build(version, args.out))
+        print(build(version, args.out, stamped=True))
     print(write_lab_key(args.out))
     return 0
 

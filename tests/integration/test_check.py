@@ -72,6 +72,9 @@ def test_clean_cluster_reports_no_drift_and_changes_nothing(  # pylint: disable=
     for node in NODES:
         items = report["nodes"][node]["items"]
         assert {name for name, item in items.items() if item["ok"] is not True} == set(), (node, items)
+        # every Server reads the one common database (dbstruct.dbuuid)
+        assert items["dbuuid"]["value"] is not None
+        assert items["dbuuid"]["value"] == report["nodes"]["node1"]["items"]["dbuuid"]["value"]
         assert items["server address"]["value"] == "esuite.drweb.test"
         assert items["peers"]["value"] == ",".join(sorted(set(NODES) - {node}))
         assert set(items["repository"]["revisions"].values()) == {lab_vars["lab_update_zone_revisions"][-1]}
@@ -140,16 +143,54 @@ def test_a_second_server_running_an_exclusive_task_is_named(  # pylint: disable=
                                                           "ON_ERROR_STOP=1", "-d", "drwcs", "-c", statement])
         assert proc.returncode == 0, proc.stderr
         return proc.stdout.strip()
-    server = sql("SELECT server_id FROM server_schedule WHERE name = 'Purge old data' AND enabled = 0 ORDER BY server_id LIMIT 1")
-    assert server, "no Server with Purge old data disabled"
-    sql("UPDATE server_schedule SET enabled = 1 WHERE name = 'Purge old data' AND server_id = '%s'" % server)
+    server = sql("SELECT server_id FROM server_schedule WHERE name = 'Purge Old Data' AND enabled = 0 ORDER BY server_id LIMIT 1")
+    assert server, "no Server with Purge Old Data disabled"
+    sql("UPDATE server_schedule SET enabled = 1 WHERE name = 'Purge Old Data' AND server_id = '%s'" % server)
     try:
         run, report = check(ansible_playbook, tmp_path)
         assert run.returncode != 0
         assert report["scheduler"]["ok"] is False
-        assert len(report["scheduler"]["tasks"]["Purge old data"]) == 2, report["scheduler"]
+        assert len(report["scheduler"]["tasks"]["Purge Old Data"]) == 2, report["scheduler"]
         line = [entry for entry in report["drift"] if entry.startswith("cluster: scheduler: ")]
-        assert len(line) == 1 and "Purge old data on node" in line[0] and "+" in line[0] and "expected all five on one Server" in line[0], report["drift"]
+        assert len(line) == 1 and "Purge Old Data on node" in line[0] and "+" in line[0] and "expected all five on one Server" in line[0], report["drift"]
         assert "cluster: scheduler: " in run.output
     finally:
-        sql("UPDATE server_schedule SET enabled = 0 WHERE name = 'Purge old data' AND server_id = '%s'" % server)
+        sql("UPDATE server_schedule SET enabled = 0 WHERE name = 'Purge Old Data' AND server_id = '%s'" % server)
+
+
+def test_a_server_reading_another_database_is_named_by_its_dbuuid(  # pylint: disable=unused-argument
+        converged_cluster, ansible_playbook, lab_exec, lab_groups, tmp_path):
+    """Servers share one database exactly when they read the same dbstruct.dbuuid: node3's configuration pointed at
+    another PostgreSQL database (same server, same role) is drift named by node and dbuuid. The running Server keeps
+    its database; its drwcsd.conf is put back before anything could stop it (the Server writes its own back at stop)."""
+    other = "5a1e0c3d-0000-4000-8000-00000000beef"
+    database_host = lab_groups["drweb_database"][0]
+
+    def psql(statement, database="postgres"):
+        proc = lab_exec(database_host, ["runuser", "-u", "postgres", "--", "psql", "-X", "-At", "-v", "ON_ERROR_STOP=1",
+                                        "-d", database, "-c", statement])
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout.strip()
+    psql("CREATE DATABASE drwcs_other OWNER drwcs")
+    conf = "%s/drwcsd.conf" % ETC
+    original = lab_exec("node3", ["cat", conf]).stdout
+    assert original.count('dbname="drwcs"') == 1, original
+    try:
+        psql("CREATE TABLE dbstruct (dbver INTEGER NOT NULL, dbuuid VARCHAR(36)); ALTER TABLE dbstruct OWNER TO drwcs; "
+             "INSERT INTO dbstruct VALUES (522, '%s')" % other, "drwcs_other")
+        common = psql("SELECT dbuuid FROM dbstruct", "drwcs")
+        proc = lab_exec("node3", ["python3", "-c", "import sys; p = sys.argv[1]; t = open(p).read(); "
+                                  "open(p, 'w').write(t.replace('dbname=\"drwcs\"', 'dbname=\"drwcs_other\"'))", conf])
+        assert proc.returncode == 0, proc.stderr
+        run, report = check(ansible_playbook, tmp_path)
+        assert run.returncode != 0
+        expected = "node3: dbuuid: %s, expected %s" % (other, common)
+        assert expected in report["drift"], report["drift"]
+        assert expected in run.output
+        assert report["nodes"]["node3"]["items"]["database"]["ok"] is False
+        assert "reads database %s, the common one is %s" % (other, common) in report["nodes"]["node3"]["items"]["database"]["value"]
+        assert report["nodes"]["node1"]["items"]["dbuuid"]["ok"] is True
+    finally:
+        lab_exec("node3", ["python3", "-c", "import sys; open(sys.argv[1], 'w').write(sys.stdin.read())", conf], input=original)
+        assert lab_exec("node3", ["cat", conf]).stdout == original
+        psql("DROP DATABASE drwcs_other")

@@ -172,7 +172,7 @@ class Lab:
         counts = {table: self.sql('SELECT count(*) FROM "%s"' % table) for table in tables}
         if "dbstruct" in tables:
             counts["dbver"] = self.sql("SELECT dbver FROM dbstruct")
-            counts["servers"] = self.sql("SELECT id FROM servers ORDER BY id")
+            counts["servers"] = self.sql("SELECT osid FROM srv_names ORDER BY osid")
         return counts
 
     def postgres(self, action):
@@ -360,6 +360,8 @@ def test_every_server_serves_from_the_common_database(lab):
     ids = {host: lab.server_id(host) for host in lab.base}
     assert status["schema_version"] == 522 and status["schema_matches"] is True
     assert sorted(status["server_ids"]) == sorted(ids.values())
+    # one database: every Server reads the dbuuid the common database has (dbstruct.dbuuid)
+    assert status["dbuuid"] == lab.sql("SELECT dbuuid FROM dbstruct") and len(status["dbuuid"]) == 36
     # the primary's own stations moved in with it; nothing else registered any
     assert status["stations"] == {ids[lab.primary]: 3}
     for host in lab.base:

@@ -23,7 +23,7 @@ PLAYBOOK = REPO / "tests" / "integration" / "playbooks" / "dns.yml"
 CLUSTER_VARS = REPO / "tests" / "lab" / "cluster.yml"
 NAME = "esuite.drweb.test"
 RECAP_RE = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
-PUBLISH_TASK = "Publish one A record per Server"
+PUBLISH_ANY = "Publish one record per Server"
 
 
 def run_playbook(inventory: str, *args: str, extra: dict | None = None) -> subprocess.CompletedProcess:
@@ -83,6 +83,19 @@ def dns(lab_inventory, lab_vars, lab_groups, lab_hosts, lab_exec):  # pylint: di
             assert proc.returncode == 0, proc.stdout + proc.stderr
             return sorted(proc.stdout.split())
 
+        def dig6(self, host="node2"):
+            """dig +short AAAA on a Server, sorted."""
+            proc = lab_exec(host, ["dig", "+short", NAME, "AAAA", "@%s" % self.server])
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+            return sorted(proc.stdout.split())
+
+        def set_records6(self, addresses):
+            """Make the AAAA record set of the cluster name exactly addresses."""
+            lines = ["server %s" % self.server, "zone %s" % lab_vars["lab_dns_zone"], "update delete %s. AAAA" % NAME]
+            lines += ["update add %s. 60 IN AAAA %s" % (NAME, address) for address in addresses]
+            proc = lab_exec("dns1", ["nsupdate", "-y", self.key], input="\n".join(lines + ["send", ""]))
+            assert proc.returncode == 0, proc.stdout + proc.stderr
+
         def ttls(self, host="node2"):
             proc = lab_exec(host, ["dig", "+noall", "+answer", NAME, "@%s" % self.server])
             return sorted({int(line.split()[1]) for line in proc.stdout.splitlines() if line.strip()})
@@ -90,6 +103,7 @@ def dns(lab_inventory, lab_vars, lab_groups, lab_hosts, lab_exec):  # pylint: di
     yield Dns()
     # leave the lab converged for whatever runs next
     Dns().set_records(Dns.servers)
+    Dns().set_records6([])
 
 
 def test_converge_publishes_one_record_per_server_then_changes_nothing(dns):
@@ -164,7 +178,8 @@ def test_verify_only_passes_on_a_correct_name(dns):
     ({"drweb_dns_ttl": "soon"}, ["drweb_dns_ttl 'soon' is not a TTL"]),
     ({"drweb_dns_zone": "example.com"}, ["drweb_dns_zone 'example.com'", "contains drweb_cluster_name"]),
     ({"drweb_dns_server_address": "node.example.com"},
-     ["Not an IPv4 address", "node1='node.example.com'", "drweb_dns_server_address"]),
+     ["node1: drweb_dns_server_address 'node.example.com' is not an IP address", "drweb_dns_server_address6"]),
+    ({"drweb_dns_ipv6": "maybe"}, ["drweb_dns_ipv6 'maybe' is not a boolean"]),
     ({"drweb_dns_tsig_key_secret": ""}, ["drweb_dns_tsig_key_secret (NOT SET)"]),
     ({"drweb_dns_tsig_key_algorithm": "sha1"}, ["drweb_dns_tsig_key_algorithm", "got: sha1"]),
     ({"drweb_dns_manage": "perhaps"}, ["drweb_dns_manage 'perhaps' is not a boolean"]),
@@ -177,7 +192,7 @@ def test_bad_input_fails_naming_the_variable_and_leaves_dns_unchanged(dns, extra
     text = flat(proc)
     for word in words:
         assert word in text, text
-    assert "TASK [drweb.cluster.dns : %s" % PUBLISH_TASK not in text, "nothing may run after a bad input"
+    assert "TASK [drweb.cluster.dns : %s" % PUBLISH_ANY not in text, "nothing may run after a bad input"
     assert dns.dig() == sorted(before)
 
 
@@ -201,3 +216,25 @@ def test_wrong_tsig_secret_fails_clearly_without_showing_it(dns):
     assert "TSIG" in text
     assert wrong not in text and dns.secret not in text
     assert dns.dig() == [dns.stray]
+
+
+def test_with_ipv6_a_server_with_an_ipv6_address_gets_an_aaaa_record(dns, lab_hosts):
+    """drweb_dns_ipv6: each Server's own IPv6 address (the lab's veths carry one) under the cluster name as AAAA, next
+    to the A records; a stale AAAA record goes; a second run changes nothing; without the option AAAA is left alone."""
+    dns.set_records(dns.servers)
+    stale = lab_hosts["dns1"]["lab_address6"]
+    dns.set_records6([stale])
+    expected = sorted(lab_hosts[name]["lab_address6"] for name in ("node1", "node2", "node3"))
+    proc = run_playbook(dns.inventory, "--diff", extra={"drweb_dns_ipv6": True})
+    assert proc.returncode == 0, output(proc)
+    assert dns.dig6("node3") == expected
+    assert dns.dig() == dns.servers
+    assert "-%s" % stale in proc.stdout and "+%s" % expected[0] in proc.stdout
+    again = run_playbook(dns.inventory, extra={"drweb_dns_ipv6": True})
+    assert again.returncode == 0, output(again)
+    assert all(host["changed"] == 0 for host in recap(again).values()), output(again)
+    # without the option the role neither publishes nor removes AAAA records
+    dns.set_records6([stale])
+    proc = run_playbook(dns.inventory)
+    assert proc.returncode == 0, output(proc)
+    assert dns.dig6() == [stale]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -94,17 +95,28 @@ def test_a_malformed_drweb_version_is_refused(lab_inventory, lab_exec):
     assert installed_anywhere(lab_exec) == []
 
 
-def test_check_mode_predicts_the_install_and_installs_nothing(lab_inventory, lab_exec):
-    result = playbook(lab_inventory, "-e", "drweb_package=%s" % package("13.00.0"), "--check", "--diff")
+def test_check_mode_predicts_the_install_and_installs_nothing(lab_inventory, lab_exec, tmp_path):
+    # any name given with drweb_package: the release is read from the package's header
+    renamed = tmp_path / "esuite-server.run"
+    shutil.copyfile(package("13.00.0"), renamed)
+    result = playbook(lab_inventory, "-e", "drweb_package=%s" % renamed, "--check", "--diff")
     assert result.returncode == 0, result.stdout + result.stderr
     counts = recap(result.stdout)
     assert all(counts[node]["changed"] > 0 for node in NODES), counts
-    assert "would install Dr.Web Server 13.00.0" in result.stdout
+    assert "would install Dr.Web Server 13.00.0 from esuite-server.run" in result.stdout
     assert installed_anywhere(lab_exec) == []
+    # a file that names no release, in its header or its name, is refused naming the variable
+    nameless = tmp_path / "server.run"
+    nameless.write_bytes(b"#!/bin/sh\nexit 0\n")
+    refused = playbook(lab_inventory, "-e", "drweb_package=%s" % nameless, "--check")
+    assert refused.returncode != 0
+    assert "drweb_package server.run names no Dr.Web Server release" in " ".join(refused.stdout.split())
 
 
 def test_a_fresh_install_puts_13_00_0_on_every_node_and_a_second_run_changes_nothing(lab_inventory, lab_exec):
-    first = playbook(lab_inventory, "-e", "drweb_package=%s" % package("13.00.0"))
+    # the package named with its build stamp, as release strings read (13.00.0.202005090)
+    stamped = os.path.join(BUILD, "drweb-13.00.0.202005090-esuite-server-linux-x86_64.run")
+    first = playbook(lab_inventory, "-e", "drweb_package=%s" % stamped)
     assert first.returncode == 0, first.stdout[-4000:] + first.stderr
     assert all(recap(first.stdout)[node]["changed"] > 0 for node in NODES)
     for node in NODES:

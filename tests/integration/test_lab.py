@@ -257,6 +257,12 @@ def test_root_namespace_blackholes_the_lab_and_has_no_lab_address(lab_vars):
     assert "blackhole %s" % blackhole in routes
     addrs = subprocess.run(["ip", "-4", "-o", "addr", "show"], capture_output=True, text=True, check=True, timeout=10).stdout
     assert not [a for a in re.findall(r"inet (\S+)/", addrs) if ipaddress.ip_address(a) in subnet]
+    # the same for the lab's IPv6 prefix
+    prefix = ipaddress.ip_network(lab_vars["lab_ipv6_prefix"])
+    routes6 = subprocess.run(["ip", "-6", "route", "show", "type", "blackhole"], capture_output=True, text=True, check=True, timeout=10).stdout
+    assert "blackhole %s" % prefix in routes6
+    addrs6 = subprocess.run(["ip", "-6", "-o", "addr", "show"], capture_output=True, text=True, check=True, timeout=10).stdout
+    assert not [a for a in re.findall(r"inet6 (\S+)/", addrs6) if ipaddress.ip_address(a) in prefix]
 
 
 def test_exec_runs_inside_the_host(lab_groups, lab_exec):
@@ -315,6 +321,12 @@ def _lab_pids(prefix: str) -> set[str]:
     return pids
 
 
+def _ipv6_prefix(subnet: str) -> ipaddress.IPv6Network:
+    """The lab's IPv6 /48 for its IPv4 subnet (tests/lab/lab.py ipv6_prefix)."""
+    first, second = ipaddress.ip_network(subnet).network_address.packed[:2]
+    return ipaddress.IPv6Network("fd64:%x::/48" % (first * 256 + second))
+
+
 def _leftovers(prefix: str, subnet: str, state_dir: str, lab_pids: frozenset = frozenset()) -> dict:
     """Everything of this lab still visible from the root namespace.
 
@@ -340,7 +352,10 @@ def _leftovers(prefix: str, subnet: str, state_dir: str, lab_pids: frozenset = f
                 procs.append("%s %s" % (entry, cmdline))
     return {
         "namespaces": [n for n in netns.split() if n.startswith(prefix + "-")],
-        "routes": [r for r in routes.splitlines() if net_head in r],
+        "routes": [r for r in routes.splitlines() if net_head in r]
+        + [r for r in subprocess.run(["ip", "-6", "route", "show", "table", "all"], capture_output=True, text=True, check=True,
+                                     timeout=10).stdout.splitlines() if r.startswith("blackhole fd64:")
+           and ipaddress.ip_network(r.split()[1]).overlaps(_ipv6_prefix(subnet))],
         "mounts": [m for m in mounts if m.startswith("/run/netns/%s-" % prefix) or m.startswith(state_dir + "/")],
         "processes": procs,
     }

@@ -41,7 +41,7 @@ SCHEDULE = "tests/integration/playbooks/schedule.yml"
 NODES = ("node1", "node2", "node3")
 LOG = "/var/opt/drwcs/log/drwcsd.log"
 PIDFILE = "/var/opt/drwcs/run/drwcsd.pid"
-EXCLUSIVE = ("Purge old data", "Backup sensitive data", "Purge old stations", "Purge expired stations", "Purge unsent IS events")
+EXCLUSIVE = ("Purge Old Data", "Backup sensitive data", "Purge old stations", "Purge expired stations", "Purge unsent IS events")
 # keys.ds of the node's own Web API (JSON): the key ids the running Server uses
 KEYS_DS = r"""
 import base64, json, ssl, sys, urllib.request
@@ -265,6 +265,32 @@ def test_limit_does_not_change_the_default_choice(cluster, ansible_playbook):
     run = ansible_playbook(SCHEDULE, "--limit", "node2")
     assert run.returncode == 0, run.output[-4000:]
     assert "exclusive tasks on node1: no Server is on the database host" in flat(run.output)
+    assert cluster.scheduler_nodes() == dict((name, ["node1"]) for name in EXCLUSIVE)
+
+
+def test_the_exclusive_tasks_are_matched_however_the_schedule_capitalises_them(cluster, ansible_playbook):
+    """The vendor's chapter writes "Purge Old Data", a schedule may say "Purge old data": the same task, either way."""
+    ids = cluster.server_ids()
+
+    def rows():
+        return dict((server_id, (name, enabled)) for server_id, name, enabled in cluster.sql(
+            "SELECT server_id, name, enabled FROM server_schedule WHERE task_id = 'purge_old_data'"))
+    try:
+        # node2 holds it as "Purge old data", enabled (a second holder); node1, the chosen one, as "PURGE OLD DATA", disabled
+        cluster.sql("UPDATE server_schedule SET name = 'Purge old data', enabled = 1 "
+                    "WHERE task_id = 'purge_old_data' AND server_id = '%s'" % ids["node2"])
+        cluster.sql("UPDATE server_schedule SET name = 'PURGE OLD DATA', enabled = 0 "
+                    "WHERE task_id = 'purge_old_data' AND server_id = '%s'" % ids["node1"])
+        run = ansible_playbook(SCHEDULE)
+        assert run.returncode == 0, run.output[-4000:]
+        after = rows()
+        assert after[ids["node2"]] == ("Purge old data", "0"), after      # disabled, its name kept
+        assert after[ids["node1"]] == ("PURGE OLD DATA", "1"), after      # enabled, its name kept
+        assert after[ids["node3"]] == ("Purge Old Data", "0"), after
+        again = ansible_playbook(SCHEDULE)
+        assert again.returncode == 0 and again.changed() == 0, again.recap
+    finally:
+        cluster.sql("UPDATE server_schedule SET name = 'Purge Old Data' WHERE task_id = 'purge_old_data'")
     assert cluster.scheduler_nodes() == dict((name, ["node1"]) for name in EXCLUSIVE)
 
 

@@ -58,6 +58,12 @@ def test_the_report_holds_what_settles_the_touch_points(report, lab_groups):
         for table in ("dbstruct", "servers", "stations", "available_keys"):
             assert table in line.split(", "), line
     assert "--- database the Server is configured for: external" in text
+    # one database: the same dbuuid from every Server, and its documented table list (priority | subsystem | tabname | ...)
+    dbuuids = set(re.findall(r"^dbuuid: (\S+)$", text, re.MULTILINE))
+    assert len(dbuuids) == 1 and len(next(iter(dbuuids))) == 36, dbuuids
+    assert text.count("tables_list (") == len(lab_groups["drweb_servers"]), text[:3000]
+    assert re.search(r"^  0 \| Metadata \| dbstruct \| ", text, re.MULTILINE), text[:3000]
+    assert re.search(r"^  \d+ \| \S+ \| server_schedule \| ", text, re.MULTILINE)
     # the configuration files and summary.ds
     assert "--- /var/opt/drwcs/etc/drwcsd.conf\n<?xml" in text
     assert "--- /var/opt/drwcs/etc/download.conf\n" in text

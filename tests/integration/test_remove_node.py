@@ -24,7 +24,7 @@ CLUSTER_NAME = _CLUSTER["children"]["drweb_servers"]["vars"]["drweb_cluster_name
 DB_NAME = _CLUSTER["vars"]["drweb_db_name"]
 CONF = "/var/opt/drwcs/etc/drwcsd.conf"
 PLAYBOOK = "playbooks/remove_node.yml"
-EXCLUSIVE_TASKS = ("Purge old data", "Backup sensitive data", "Purge old stations", "Purge expired stations",
+EXCLUSIVE_TASKS = ("Purge Old Data", "Backup sensitive data", "Purge old stations", "Purge expired stations",
                    "Purge unsent IS events")  # module_utils/drwcsd.py EXCLUSIVE_SCHEDULE_TASKS
 
 
@@ -133,7 +133,7 @@ def test_remove_node_detaches_the_server_and_keeps_its_data(cluster, ansible_pla
     links = lab_exec(removed, "ls /etc/rc2.d /etc/rc3.d /etc/rc4.d /etc/rc5.d | grep drwcsd || true").stdout.split()
     assert links and all(link.startswith("K") for link in links), links      # disabled: stop links only
     # its data stays in the common database, served by the others
-    assert sql(lab_exec, lab_groups, "SELECT count(*) FROM servers WHERE id = '%s'" % ids[removed]) == "1"
+    assert sql(lab_exec, lab_groups, "SELECT count(*) FROM srv_names WHERE osid = '%s'" % ids[removed]) == "1"
     assert sql(lab_exec, lab_groups, "SELECT count(*) FROM stations WHERE server_id = '%s'" % ids[removed]) == stations
     assert sql(lab_exec, lab_groups, "SELECT count(*) FROM stations") == total
     station = sql(lab_exec, lab_groups, "SELECT id FROM stations WHERE server_id = '%s' LIMIT 1" % ids[removed])

@@ -135,11 +135,11 @@ def test_the_common_database_was_upgraded_exactly_once(lab_exec):
 
 def test_backups_were_taken_before_the_upgrade(lab_exec):
     for node in NODES:
-        listing = lab_exec(node, "stat -c '%n %a %U' /var/opt/drwcs/backup/upgrade-13.00.0-to-13.00.1/*").stdout
+        listing = lab_exec(node, "stat -c '%n %a %U' /var/opt/drwcs/backup/*/*-upgrade-13.00.0-to-13.00.1/*").stdout
         assert "etc.tar.gz 600 drwcs" in listing, (node, listing)
     # the common database is exported once, by the first node, before any node upgraded it
-    assert "database.dz" in lab_exec("node1", "ls /var/opt/drwcs/backup/upgrade-13.00.0-to-13.00.1").stdout
-    assert "database.dz" not in lab_exec("node2", "ls /var/opt/drwcs/backup/upgrade-13.00.0-to-13.00.1").stdout
+    assert "database.dz" in lab_exec("node1", "ls /var/opt/drwcs/backup/*/*-upgrade-13.00.0-to-13.00.1").stdout
+    assert "database.dz" not in lab_exec("node2", "ls /var/opt/drwcs/backup/*/*-upgrade-13.00.0-to-13.00.1").stdout
 
 
 def test_a_further_run_changes_nothing(lab_inventory):

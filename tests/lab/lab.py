@@ -15,7 +15,8 @@ Every host is a network namespace ``<prefix>-<host>`` holding one init process (
 PID namespace) with private mount/UTS/IPC namespaces and a copy-on-write overlay of ``/``.  A bridge ``br0`` in
 ``<prefix>-sw`` joins the hosts' ``eth0`` and the controller namespace ``<prefix>-ctl``, through which ssh enters
 (``ProxyCommand=ip netns exec <prefix>-ctl nc %h %p``).  The root namespace gets no lab address, only a blackhole
-route for the lab's /16, installed before anything else and removed last by ``down``.
+route for the lab's /16 and one for its IPv6 /48 (``ipv6_prefix``), installed before anything else and removed last by
+``down``.
 
 Environment: ``DRWLAB_PREFIX`` (default ``drwlab``), ``DRWLAB_SUBNET`` (a /24, default ``10.213.0.0/24``),
 ``DRWLAB_STATE`` (default ``tests/lab/state``).  See tests/lab/README.md.
@@ -91,6 +92,20 @@ def check_config() -> tuple[ipaddress.IPv4Network, ipaddress.IPv4Network]:
     return net, net.supernet(new_prefix=16)
 
 
+def ipv6_prefix() -> ipaddress.IPv6Network:
+    """The lab's IPv6 prefix, a unique-local /48 named after its IPv4 /16 (10.222.0.0/16 -> fd64:ade::/48): the hosts
+    have IPv6 addresses too (Servers accept Agents on IPv6, DNS publishes AAAA records). Blackholed in the root
+    namespace like the IPv4 /16; it stays clear of any fd00::/64 the root namespace uses itself."""
+    first, second = check_config()[1].network_address.packed[:2]
+    return ipaddress.IPv6Network("fd64:%x::/48" % (first * 256 + second))
+
+
+def host_ipv6(ipv4: str) -> str:
+    """A lab host's IPv6 address: the third octet of its IPv4 address names the /64, the fourth the host."""
+    third, fourth = ipaddress.IPv4Address(ipv4).packed[2:]
+    return str(ipv6_prefix().network_address + (third << 64) + fourth)
+
+
 def ns_name(name: str) -> str:
     """Network namespace name of a lab host (or 'sw' / 'ctl')."""
     return "%s-%s" % (PREFIX, name)
@@ -101,7 +116,8 @@ def host_table(nodes: int) -> list[dict]:
     base = check_config()[0].network_address
     rows = [("db1", "db", 2, "drweb_database"), ("dns1", "dns", 3, "drweb_dns"), ("zone1", "zone", 4, "drweb_update_zone")]
     rows += [("node%d" % i, "node", 10 + i, "drweb_servers") for i in range(1, nodes + 1)]
-    return [{"name": n, "role": r, "ip": str(base + o), "group": g, "ns": ns_name(n)} for n, r, o, g in rows]
+    return [{"name": n, "role": r, "ip": str(base + o), "ip6": host_ipv6(str(base + o)), "group": g, "ns": ns_name(n)}
+            for n, r, o, g in rows]
 
 
 def ctl_ip() -> str:
@@ -332,6 +348,8 @@ def health(state: dict, names: list[str]) -> str | None:
         pid = host.get("pid")
         if not pid or not alive(pid) or proc_netns(pid) != ns_inode(host["ns"]):
             return "init process of %s is gone" % host["name"]
+        if not host.get("ip6"):
+            return "made before the lab had IPv6 addresses"
     return None
 
 
@@ -531,7 +549,7 @@ def inventory(state: dict) -> dict:
     groups: dict = {}
     for host in state["hosts"]:
         groups.setdefault(host["group"], {"hosts": {}})["hosts"][host["name"]] = {
-            "ansible_host": host["ip"], "lab_netns": host["ns"]}
+            "ansible_host": host["ip"], "lab_netns": host["ns"], "lab_address6": host.get("ip6") or host_ipv6(host["ip"])}
     return {"all": {
         "vars": {
             "ansible_user": "root",
@@ -540,6 +558,7 @@ def inventory(state: dict) -> dict:
             "ansible_ssh_common_args": common,
             "lab_prefix": PREFIX,
             "lab_subnet": state["subnet"],
+            "lab_ipv6_prefix": str(ipv6_prefix()),
             "lab_state_dir": STATE,
             # the checkout the lab runs from: playbooks anywhere (Molecule, ansible-runner) find the packages with it
             "lab_repo_root": os.path.dirname(os.path.dirname(HERE)),
@@ -610,6 +629,8 @@ def create_network(hosts: list[dict]) -> None:
     """Namespaces, bridge, veths, addresses, routes (multicast route on every host)."""
     net = check_config()[0]
     members = [("ctl", ns_name("ctl"), ctl_ip())] + [(h["name"], h["ns"], h["ip"]) for h in hosts]
+    ipv6 = {h["ns"]: h["ip6"] for h in hosts}
+    ipv6[ns_name("ctl")] = host_ipv6(ctl_ip())
     wait_all([("netns add", ip_batch(["netns add %s" % ns for ns in [ns_name("sw")] + [m[1] for m in members]]))])
     switch = ["link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0", "link set br0 up"]
     for name, netns, _addr in members:
@@ -618,7 +639,9 @@ def create_network(hosts: list[dict]) -> None:
     wait_all([("switch", ip_batch(switch, ns_name("sw")))])
     jobs = []
     for _name, netns, addr in members:
+        # IPv6 without duplicate address detection: the address is usable at once (a new lab, no duplicates)
         jobs.append((netns, ip_batch(["link set lo up", "addr add %s/%d dev eth0" % (addr, net.prefixlen),
+                                      "addr add %s/64 dev eth0 nodad" % ipv6[netns],
                                       "link set eth0 up", "route add 224.0.0.0/4 dev eth0"], netns)))
     wait_all(jobs)
 
@@ -689,8 +712,9 @@ def start_hosts(hosts: list[dict], state: dict) -> dict[str, int]:
 def fresh_up(nodes: int) -> dict:
     """Build the lab from nothing."""
     blackhole = check_config()[1]
-    # network safety first: nothing from the root namespace may ever reach a lab address
+    # network safety first: nothing from the root namespace may ever reach a lab address (IPv4 or IPv6)
     cmd(["ip", "route", "replace", "blackhole", str(blackhole)])
+    cmd(["ip", "-6", "route", "replace", "blackhole", str(ipv6_prefix())])
     hosts = host_table(nodes)
     ensure_keys(hosts)
     state = {
@@ -793,10 +817,13 @@ def teardown() -> tuple[int, int]:
             os.unlink(path(name))
     shutil.rmtree(path("hosts"), ignore_errors=True)
     shutil.rmtree(control_dir(), ignore_errors=True)
-    # last: the root namespace's blackhole for the lab subnet
+    # last: the root namespace's blackholes for the lab subnet and its IPv6 prefix
     routes = cmd(["ip", "route", "show", "type", "blackhole", str(blackhole)]).stdout
     if routes.strip():
         cmd(["ip", "route", "del", "blackhole", str(blackhole)])
+    routes = cmd(["ip", "-6", "route", "show", "type", "blackhole", str(ipv6_prefix())]).stdout
+    if routes.strip():
+        cmd(["ip", "-6", "route", "del", "blackhole", str(ipv6_prefix())])
     return len(names), killed
 
 

@@ -100,6 +100,15 @@ def test_shared_postgresql_cluster_and_version_mismatch(make_instance, pgdb, tmp
     # a station registered on two is served by one too (same database), and keeps its registering Server
     assert one.agent('HELLO ' + station)[0] == 'OK %s %s' % (station, ids[two])
     assert sorted(pg_rows(pgdb, 'SELECT server_id, COUNT(*) FROM stations GROUP BY server_id')) == sorted([(ids[one], 2), (ids[two], 1)])
+    # the Web API lists the stations of one Server (Web API 13.0.0 groups/stations-list.ds, server-id filter)
+    everyone = '20e27d73-d21d-b211-a788-85419c46f0e6'
+    listed = one.api('groups/stations-list.ds?id=%s&per-page=1&server-id=%s' % (everyone, ids[two]))['data']
+    assert listed['total'] == 1 and len(listed['list']) == 1
+    assert '<stations total="3">' in two.api('groups/stations-list.ds?id=%s&per-page=1' % everyone, fmt='xml')
+    assert two.api('groups/stations-list.ds')['head']['status'] is False
+    # both Servers wrote their srv_names row (GUESS); the documented neighbour table "servers" stays empty
+    assert sorted(pg_rows(pgdb, 'SELECT osid FROM srv_names')) == sorted([(ids[one],), (ids[two],)])
+    assert pg_rows(pgdb, 'SELECT count(*) FROM servers') == [(0,)]
     # schedule created for the second Server id at its first start
     assert pg_rows(pgdb, "SELECT COUNT(*) FROM server_schedule WHERE server_id = '%s'" % ids[two]) == [(6,)]
     # two is upgraded while one still runs: one stops by itself once the schema changed

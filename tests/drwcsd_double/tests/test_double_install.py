@@ -77,8 +77,15 @@ def test_fresh_install(make_instance):
     assert srv.sqlite('SELECT dbver FROM dbstruct') == [(522,)]
     assert srv.sqlite('SELECT id FROM available_keys') == [('0110000042',)]
     names = [r[0] for r in srv.sqlite("SELECT name FROM server_schedule WHERE server_id = '%s' AND enabled = 1" % server_id)]
-    for name in ('Purge old data', 'Backup sensitive data', 'Purge old stations', 'Purge expired stations', 'Purge unsent IS events'):
+    # the vendor's cluster chapter spells the first one "Purge Old Data"
+    for name in ('Purge Old Data', 'Backup sensitive data', 'Purge old stations', 'Purge expired stations', 'Purge unsent IS events'):
         assert name in names
+    # the documented metadata and neighbour tables (Database manual 13.0.0/13.0.1)
+    listed = {row[0] for row in srv.sqlite('SELECT tabname FROM tables_list')}
+    assert {'dbstruct', 'tables_list', 'servers', 'srv_names', 'available_keys', 'stations'} <= listed
+    assert listed == {row[0] for row in srv.sqlite("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert [row[1] for row in srv.sqlite('PRAGMA table_info(servers)')] == ['osid', 'id', 'name', 'value', 'updatetime']
+    assert [row[1] for row in srv.sqlite('PRAGMA table_info(srv_names)')] == ['osid', 'oname', 'updatetime']
 
 
 def test_install_keeps_provided_keys(make_instance):

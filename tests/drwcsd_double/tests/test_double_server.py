@@ -2,6 +2,7 @@
 
 import os
 import signal
+import socket
 import urllib.request
 import xml.etree.ElementTree as ET
 
@@ -31,6 +32,15 @@ def test_start_status_stop_and_agents(make_instance):
     assert srv.stop().returncode == 0
     assert srv.service('status').returncode == 3
     assert srv.pid() is None
+    # a transport on every interface serves Agents on IPv4 and IPv6 (appendix "Server addresses": tcp/0.0.0.0:2193
+    # and tcp/[::]:2193)
+    srv.edit_conf('ip="127.0.0.1" port="%d"' % srv.agent_port, 'ip="0.0.0.0" port="%d"' % srv.agent_port)
+    srv.start()
+    for address in ('::1', '127.0.0.1'):
+        with socket.create_connection((address, srv.agent_port), timeout=10) as sock:
+            sock.sendall(b'SERVER\n')
+            assert sock.makefile('r', encoding='utf-8').readline().strip() == 'OK %s 13.00.0.202005090' % server_id
+    assert srv.stop().returncode == 0
 
 
 def test_web_api_envelopes(make_instance):

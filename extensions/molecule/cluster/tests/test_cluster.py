@@ -61,7 +61,7 @@ def test_each_server_hears_the_other_two_over_the_cluster_protocol(host):
         assert '"%s"' % other in names, reply
 
 
-EXCLUSIVE_TASKS = ("Purge old data", "Backup sensitive data", "Purge old stations", "Purge expired stations",
+EXCLUSIVE_TASKS = ("Purge Old Data", "Backup sensitive data", "Purge old stations", "Purge expired stations",
                    "Purge unsent IS events")   # the vendor's cluster chapter, item 7
 
 

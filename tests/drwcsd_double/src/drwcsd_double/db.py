@@ -1,12 +1,18 @@
 """The Server database: embedded SQLite or external PostgreSQL (psycopg), one schema for both.
 
-Tables (names other than dbstruct and available_keys are the double's choice; product-facts 6.14 says the
-table of the Server schedule is UNKNOWN, so ``server_schedule`` is invented here):
+Tables (names other than dbstruct, tables_list, servers, srv_names and available_keys are the double's choice;
+product-facts 6.14 says the table of the Server schedule is UNKNOWN, so ``server_schedule`` is invented here):
 
     dbstruct(dbver, dbuuid)                            product-facts 6.10: 522 = 13.00.0, 542 = 13.00.1; dbuuid = the
                                                        database UUID (vendor Database manual 13.0.1, table dbstruct),
                                                        made by initdb, carried over by exportdb/importdb (GUESS)
-    servers(id, name, version, last_start [, api_version since 542])
+    tables_list(priority, subsystem, tabname, description)   Database manual 13.0.1: every table of the database
+    servers(osid, id, name, value, updatetime)         Database manual 13.0.0: the neighbour Servers as key/value
+                                                       attributes (osid = this Server, id = the neighbour). The double
+                                                       has no interserver links, so it stays empty.
+    srv_names(osid, oname, updatetime)                 Database manual 13.0.0 ("Identification data of neighbor
+                                                       Servers"). GUESS: every Server writes its own row at start (the
+                                                       collection reports it as "the Servers the database knows")
     admins(login, password, salted)                    password = sha256(salt ":" password) when salted
     station_groups(id, name, type, settings)           type 1 = system group; settings = initdb ini file
     stations(id, server_id, name, created, last_seen)  server_id = the Server that registered the station
@@ -34,7 +40,13 @@ from . import licence
 
 SCHEMA_BASE = [
     'CREATE TABLE dbstruct (dbver INTEGER NOT NULL, dbuuid VARCHAR(36))',
-    'CREATE TABLE servers (id VARCHAR(36) PRIMARY KEY, name VARCHAR(255), version VARCHAR(32), last_start BIGINT)',
+    'CREATE TABLE tables_list (priority INTEGER NOT NULL, subsystem VARCHAR(64), tabname VARCHAR(64) NOT NULL, '
+    'description TEXT)',
+    "CREATE TABLE servers (osid VARCHAR(36) NOT NULL, id VARCHAR(36) NOT NULL, name VARCHAR(64) NOT NULL, "
+    "value TEXT DEFAULT '', updatetime NUMERIC(17) DEFAULT 0)",
+    'CREATE INDEX servers_0001 ON servers (osid, id, name)',
+    "CREATE TABLE srv_names (osid VARCHAR(36) NOT NULL PRIMARY KEY, oname TEXT DEFAULT '', updatetime NUMERIC(17) NOT NULL)",
+    'CREATE INDEX srv_names_0001 ON srv_names (updatetime)',
     'CREATE TABLE admins (login VARCHAR(64) PRIMARY KEY, password VARCHAR(255) NOT NULL, salted INTEGER NOT NULL)',
     'CREATE TABLE station_groups (id VARCHAR(36) PRIMARY KEY, name VARCHAR(255), type INTEGER, settings TEXT)',
     'CREATE TABLE stations (id VARCHAR(36) PRIMARY KEY, server_id VARCHAR(36) NOT NULL, name VARCHAR(255), '
@@ -50,11 +62,25 @@ SCHEMA_BASE = [
 BASE_DBVER = 522
 # schema changes of later versions: (dbver, statements)
 MIGRATIONS = [
-    (542, ['ALTER TABLE servers ADD COLUMN api_version VARCHAR(16)',
-           'ALTER TABLE repository_state ADD COLUMN last_update_src VARCHAR(64)']),
+    (542, ['ALTER TABLE repository_state ADD COLUMN last_update_src VARCHAR(64)']),
 ]
 KNOWN_DBVERS = [BASE_DBVER] + [m[0] for m in MIGRATIONS]
-TABLES = ['dbstruct', 'servers', 'admins', 'station_groups', 'stations', 'available_keys', 'server_schedule', 'repository_state']
+TABLES = ['dbstruct', 'tables_list', 'servers', 'srv_names', 'admins', 'station_groups', 'stations', 'available_keys',
+          'server_schedule', 'repository_state']
+# tables_list rows: (priority, subsystem, tabname, description). The documented descriptions where the Database manual
+# gives them; the subsystems and the priorities are the double's choice.
+TABLES_LIST = [
+    (0, 'Metadata', 'dbstruct', 'Metadata table. Version of the database scheme'),
+    (1, 'Metadata', 'tables_list', 'Metadata table. The list of all database tables'),
+    (10, 'Administrators', 'admins', 'Dr.Web Server administrator accounts'),
+    (20, 'Stations', 'station_groups', 'Groups of stations'),
+    (21, 'Stations', 'stations', 'Stations (drwcsd test double: server_id names the registering Server)'),
+    (30, 'License Management', 'available_keys', 'License keys assigned at Dr.Web Server'),
+    (40, 'Neighbors', 'servers', 'The list of neighbor Servers'),
+    (41, 'Neighbors', 'srv_names', 'Identification data of neighbor Servers'),
+    (50, 'Server', 'server_schedule', 'Server Task Scheduler (drwcsd test double: the product\'s table is not public)'),
+    (51, 'Server', 'repository_state', 'Repository state per Server (drwcsd test double)'),
+]
 
 SYSTEM_GROUPS = [
     ('20e27d73-d21d-b211-a788-85419c46f0e6', 'Everyone'),
@@ -66,10 +92,11 @@ SYSTEM_GROUPS = [
 EVERYONE = SYSTEM_GROUPS[0][0]
 
 # product-facts 9.5 GUESS: display names of the default Server schedule; the five exclusive tasks of the cluster
-# chapter (item 7) plus "Update". product-facts 6.14/9.6 UNKNOWN: the task ids, actions and the table are invented.
+# chapter (item 7, which writes "Purge Old Data" - the spelling used here) plus "Update". product-facts 6.14/9.6
+# UNKNOWN: the task ids, actions and the table are invented.
 DEFAULT_SCHEDULE = [
     # task_id, name, action, enabled, critical, period (seconds)
-    ('purge_old_data', 'Purge old data', 'PurgeOldData', 1, 0, 86400),
+    ('purge_old_data', 'Purge Old Data', 'PurgeOldData', 1, 0, 86400),
     ('backup_sensitive_data', 'Backup sensitive data', 'BackupSensitiveData', 1, 1, 86400),
     ('purge_old_stations', 'Purge old stations', 'PurgeOldStations', 1, 0, 86400),
     ('purge_expired_stations', 'Purge expired stations', 'PurgeExpiredStations', 1, 0, 86400),
@@ -260,6 +287,8 @@ class Database:
             for statement in schema_for(dbver):
                 self.execute(statement)
             self.execute('INSERT INTO dbstruct (dbver, dbuuid) VALUES (?, ?)', (dbver, str(uuid.uuid4())))
+            for row in TABLES_LIST:
+                self.execute('INSERT INTO tables_list (priority, subsystem, tabname, description) VALUES (?, ?, ?, ?)', row)
 
     # -- initdb / export / import / upgrade / verify ------------------------------------------------------------
     def initdb(self, dbver, admin_password, salt, key_text=None, sql_script=None, ini_text=None):
@@ -316,6 +345,8 @@ class Database:
         self.create_schema(dbver)
         with self.transaction():
             self.execute('DELETE FROM dbstruct')
+            if dump['tables'].get('tables_list', {}).get('columns'):
+                self.execute('DELETE FROM tables_list')
             for table in TABLES:
                 data = dump['tables'].get(table, {'columns': [], 'rows': []})
                 if not data['columns']:
@@ -360,18 +391,17 @@ class Database:
         return problems
 
     # -- what a running Server does ----------------------------------------------------------------------------
-    def register_server(self, server_id, name, version, api_version, dbver):
+    def register_server(self, server_id, name):
         """Record this Server's start; create its default schedule on the first start of a new Server id.
 
-        Returns True when the schedule was created now."""
-        now = int(time.time())
+        GUESS (the Database manual does not say when srv_names rows are written): the Server writes its own
+        srv_names row (osid = its id, oname = its name) at every start. Returns True when the schedule was created now."""
+        now = int(time.time() * 1000)
         with self.transaction():
-            if self.execute('SELECT id FROM servers WHERE id = ?', (server_id,)):
-                self.execute('UPDATE servers SET name = ?, version = ?, last_start = ? WHERE id = ?', (name, version, now, server_id))
+            if self.execute('SELECT osid FROM srv_names WHERE osid = ?', (server_id,)):
+                self.execute('UPDATE srv_names SET oname = ?, updatetime = ? WHERE osid = ?', (name, now, server_id))
             else:
-                self.execute('INSERT INTO servers (id, name, version, last_start) VALUES (?, ?, ?, ?)', (server_id, name, version, now))
-            if dbver >= 542:
-                self.execute('UPDATE servers SET api_version = ? WHERE id = ?', (api_version, server_id))
+                self.execute('INSERT INTO srv_names (osid, oname, updatetime) VALUES (?, ?, ?)', (server_id, name, now))
             return self.ensure_schedule(server_id)
 
     def ensure_schedule(self, server_id):
@@ -423,6 +453,14 @@ class Database:
     def stations_of(self, server_id):
         """Stations registered by this Server: list of (id, name, last_seen)."""
         return self.execute('SELECT id, name, last_seen FROM stations WHERE server_id = ? ORDER BY created, id', (server_id,))
+
+    def stations_list(self, server_id=None, offset=0, limit=100):
+        """(total, rows) of the stations (registered by server_id when given), rows (id, name, last_seen) of one page."""
+        where, params = ('WHERE server_id = ?', (server_id,)) if server_id else ('', ())
+        total = int(self.execute('SELECT count(*) FROM stations %s' % where, params)[0][0])
+        rows = self.execute('SELECT id, name, last_seen FROM stations %s ORDER BY created, id LIMIT %d OFFSET %d'
+                            % (where, int(limit), int(offset)), params)
+        return total, rows
 
     def group_counts(self):
         """(total, custom, system) group counts."""

@@ -15,6 +15,7 @@ import hashlib
 import os
 import shutil
 import signal
+import socket
 import socketserver
 import ssl
 import threading
@@ -67,6 +68,17 @@ class AgentServer(socketserver.ThreadingTCPServer):
 
     def handle_error(self, request, client_address):
         self.drwcsd.log.debug('agent: connection from %s failed' % (client_address,))
+
+
+class AgentServer6(AgentServer):
+    """The IPv6 agent listener, next to the IPv4 one: appendix "Server addresses" (10.1.0) lists tcp/0.0.0.0:2193
+    ("all interfaces, excluding those with IPv6 addresses") and tcp/[::]:2193 as two addresses."""
+
+    address_family = socket.AF_INET6
+
+    def server_bind(self):
+        self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        super().server_bind()
 
 
 class Server:  # pylint: disable=too-many-instance-attributes
@@ -148,7 +160,7 @@ class Server:  # pylint: disable=too-many-instance-attributes
         try:
             self.database = db.Database(self.conf.database, self.paths).open()
             self.database.require_dbver(self.info['dbver'], self.info['version'])
-            created = self.database.register_server(self.server_id, self.conf.name, self.info['build'], self.info['api'], self.info['dbver'])
+            created = self.database.register_server(self.server_id, self.conf.name)
             texts = self.database.key_texts()
         except db.DatabaseError as exc:
             raise StartupError('database: %s' % exc, 3) from exc
@@ -168,6 +180,11 @@ class Server:  # pylint: disable=too-many-instance-attributes
         self.agent_address = (transports[0]['ip'], transports[0]['port'])
         try:
             self._serve(AgentServer(self.agent_address, self), 'agent')
+            if self.agent_address[0] == '0.0.0.0':
+                try:
+                    self._serve(AgentServer6(('::', self.agent_address[1]), self), 'agent6')
+                except OSError as exc:   # a host without IPv6: the IPv4 listener serves alone
+                    self.log.warning('agents: tcp/[::]:%d not opened: %s' % (self.agent_address[1], exc))
             self._serve(webapi.WebServer(self.webmin['http'], self), 'http')
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(self.webmin['certificate'], self.webmin['private_key'])
@@ -339,12 +356,14 @@ class Server:  # pylint: disable=too-many-instance-attributes
         if action == 'Update':
             self.start_update('Launched by Task Scheduler')
         elif action == 'BackupSensitiveData':
-            target = os.path.join(self.paths.backup, time.strftime('sensitive-%Y%m%d-%H%M%S'))
+            # <backup>/<guid>/<date>/database.dz (a v5 administrator's note, INFERENCE for 12/13; <guid> = the Server id)
+            target = os.path.join(self.paths.backup, self.server_id, time.strftime('%Y%m%d%H%M%S'))
             try:
                 os.makedirs(target, exist_ok=True)
                 for path in (self.paths.private_key, self.paths.public_key, self.paths.certificate, self.paths.conf):
                     shutil.copy2(path, target)
-            except OSError as exc:
+                db.write_dump(os.path.join(target, 'database.dz'), self.database.export())
+            except (OSError, db.DatabaseError) as exc:
                 status = 'failed'
                 self.log.error('scheduler: backup failed: %s' % exc)
         elif action == 'PurgeOldStations':

@@ -7,7 +7,9 @@ status false, errno 1; the HTTP code and errno of that refusal are not documente
 Port 9080 redirects to HTTPS (1.12/7.3, 13.x default) unless webmin.conf says <redirect-http value="no"/>.
 
 Scripts: server/summary.ds, server/keys.ds, server/public-key.ds, server/repository-status.ds,
-server/tasks.ds?task-id=update_repositories|newbies ('-' may be written '_', 7.7). Also (no auth):
+server/tasks.ds?task-id=update_repositories|newbies, groups/stations-list.ds?id=<group>[&server-id=][&page=][&per-page=]
+(Web API 13.0.0 groups_stations-list.htm; the double knows the system group Everyone only, whose listing holds every
+station; server-id keeps the stations that Server registered) ('-' may be written '_', 7.7). Also (no auth):
 /install/drwcsd-certificate.pem (1.12) and /update/... (the parent-Server view of the repository).
 """
 
@@ -20,6 +22,8 @@ import platform
 import time
 import urllib.parse
 from xml.sax.saxutils import escape, quoteattr
+
+from . import db
 
 ERR_AUTH = 1
 ERR_UNKNOWN = 2
@@ -199,6 +203,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             'server/public-key.ds': self._public_key,
             'server/repository-status.ds': self._repository_status,
             'server/tasks.ds': self._tasks,
+            'groups/stations-list.ds': self._stations_list,
         }.get(script)
         if handler is None:
             self._reply(fmt, False, error=(ERR_UNKNOWN, 'Unknown request: %s' % url.path))
@@ -240,6 +245,38 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._reply(fmt, True, json_data={'status': status})
         else:
             self._reply(fmt, True, '<status>%s</status>' % status)
+
+    def _stations_list(self, fmt, query):
+        # Web API 13.0.0 groups_stations-list.htm: id (group, required), page (default 1), per-page (default 100),
+        # server-id ("Dr.Web Server ID the information is requested from"); <stations total> + <pages>
+        group = query.get('id')
+        if not group:
+            self._reply(fmt, False, error=(ERR_PARAMETER, 'Parameter id is required'))
+            return
+        if group != db.EVERYONE:
+            self._reply(fmt, False, error=(ERR_PARAMETER, 'Unknown group: %s' % group))
+            return
+        try:
+            page = max(int(query.get('page') or 1), 1)
+            per_page = max(int(query.get('per-page') or 100), 1)
+        except ValueError:
+            self._reply(fmt, False, error=(ERR_PARAMETER, 'page and per-page must be numbers'))
+            return
+        try:
+            total, rows = self.server.drwcsd.database.stations_list(query.get('server-id') or None, (page - 1) * per_page, per_page)
+        except db.DatabaseError as exc:
+            self._reply(fmt, False, error=(ERR_UNKNOWN, 'Database error: %s' % exc))
+            return
+        pages = max((total + per_page - 1) // per_page, 1)
+        stations = [{'id': sid, 'name': name, 'last_seen_time': last_seen or 0, 'last_seen_addr': '', 'state': 0, 'os': 0,
+                     'os_name': 'unknown', 'login_addr': '', 'login_mac': ''} for sid, name, last_seen in rows]
+        if fmt == 'json':
+            self._reply(fmt, True, json_data={'total': total, 'list': stations,
+                                              'pages': {'total': pages, 'current': page, 'objects-per-page': per_page}})
+            return
+        self._reply(fmt, True, '<stations total="%d">%s</stations><pages%s/>' % (
+            total, ''.join('<station%s/>' % _attrs(station) for station in stations),
+            _attrs({'total': pages, 'current': page, 'objects-per-page': per_page})))
 
     def _tasks(self, fmt, query):
         task_id = query.get('task-id') or query.get('task_id')

@@ -22,6 +22,7 @@ from ansible_collections.drweb.cluster.tests.unit.plugins.modules.utils import A
 
 PASSWORD = 'S3cr3t-db-pw'
 SERVER_1 = '0b8f1c52-6d3e-4f0a-9e55-2f3c1a7d9b10'
+DBUUID = '0f6c1b8e-5d7a-4f0e-9a1b-2c3d4e5f6a7b'
 SERVER_2 = '7c1e5a9d-2b4f-4e8a-8d1c-3f6b9a0e2c44'
 ARGS = dict(login_host='db1.example', db='drwcs', login_user='drwcs', login_password=PASSWORD)
 
@@ -97,14 +98,18 @@ class FakeDriver:
         self.connection = FakeConnection(self.db, self.fail_on)
         return self.connection
 
-    def schema(self, dbver, servers=(), stations=()):
-        """The double's tables: dbstruct, servers, stations (what the module reads)."""
-        self.db.execute('CREATE TABLE dbstruct (dbver INTEGER NOT NULL)')
-        self.db.execute('INSERT INTO dbstruct VALUES (?)', (dbver,))
-        self.db.execute('CREATE TABLE servers (id TEXT PRIMARY KEY, name TEXT, version TEXT, last_start INTEGER)')
+    def schema(self, dbver, servers=(), stations=(), dbuuid=DBUUID):
+        """The double's tables: dbstruct, the documented servers and srv_names, stations (what the module reads)."""
+        self.db.execute('CREATE TABLE dbstruct (dbver INTEGER NOT NULL, dbuuid VARCHAR(36))')
+        self.db.execute('INSERT INTO dbstruct VALUES (?, ?)', (dbver, dbuuid))
+        self.db.execute("CREATE TABLE servers (osid VARCHAR(36) NOT NULL, id VARCHAR(36) NOT NULL, name VARCHAR(64) NOT NULL, "
+                        "value TEXT DEFAULT '', updatetime NUMERIC(17) DEFAULT 0)")
+        self.db.execute("CREATE TABLE srv_names (osid VARCHAR(36) PRIMARY KEY, oname TEXT DEFAULT '', updatetime NUMERIC(17))")
         self.db.execute('CREATE TABLE stations (id TEXT PRIMARY KEY, server_id TEXT NOT NULL, name TEXT)')
-        for server_id, name, version in servers:
-            self.db.execute('INSERT INTO servers (id, name, version) VALUES (?, ?, ?)', (server_id, name, version))
+        for server_id, name in servers:
+            self.db.execute('INSERT INTO srv_names (osid, oname, updatetime) VALUES (?, ?, 0)', (server_id, name))
+            # a neighbour attribute row: the documented "servers" table is no list of the Servers using the database
+            self.db.execute("INSERT INTO servers (osid, id, name, value) VALUES (?, 'neighbour-uuid', 'address', 'x')", (server_id,))
         for index, server_id in enumerate(stations):
             self.db.execute('INSERT INTO stations VALUES (?, ?, ?)', ('st-%d' % index, server_id, 'st%d' % index))
 
@@ -153,15 +158,16 @@ def test_no_password_means_none_is_sent(driver):
 
 
 def test_an_initialised_database_reports_schema_servers_and_stations(driver):
-    driver.schema(522, servers=[(SERVER_1, 'node1', '13.00.0.202005090'), (SERVER_2, '', '13.00.0.202005090')],
+    driver.schema(522, servers=[(SERVER_1, 'node1'), (SERVER_2, '')],
                   stations=[SERVER_1] * 50 + [SERVER_2] * 2 + ['gone-server'])
     result = run(dict(release='13.00.0', server_id=SERVER_2))
     assert result['empty'] is False and result['initialised'] is True
     assert result['schema_version'] == 522 and result['schema_release'] == '13.00.0'
+    assert result['dbuuid'] == DBUUID
     assert result['schema_expected'] == 522 and result['schema_matches'] is True
     assert result['server_ids'] == sorted([SERVER_1, SERVER_2])
     by_id = {server['id']: server for server in result['servers']}
-    assert by_id[SERVER_1] == dict(id=SERVER_1, name='node1', version='13.00.0.202005090', stations=50)
+    assert by_id[SERVER_1] == dict(id=SERVER_1, name='node1', stations=50)
     assert by_id[SERVER_2]['stations'] == 2
     # stations of a Server that is no longer registered are still counted
     assert result['stations'] == {SERVER_1: 50, SERVER_2: 2, 'gone-server': 1}
@@ -190,8 +196,8 @@ def test_a_schema_without_the_known_tables_is_still_reported(driver):
     driver.db.execute('INSERT INTO dbstruct VALUES (473)')
     result = run(dict(release='13.00.0'))
     assert result['initialised'] is True and result['schema_version'] == 473 and result['schema_matches'] is False
-    assert result['servers'] == [] and result['stations'] == {}
-    assert len(result['problems']) == 2 and 'no servers table' in result['problems'][0]
+    assert result['servers'] == [] and result['stations'] == {} and result['dbuuid'] is None
+    assert len(result['problems']) == 3 and 'no dbuuid' in result['problems'][0] and 'no srv_names' in result['problems'][1]
     assert driver.connection.rolled_back
 
 
@@ -209,7 +215,7 @@ def test_tables_without_dbstruct_are_not_a_drweb_database(driver):
 
 
 def test_an_unregistered_server_id(driver):
-    driver.schema(522, servers=[(SERVER_1, '', '13.00.0.202005090')])
+    driver.schema(522, servers=[(SERVER_1, '')])
     assert run(dict(server_id=SERVER_2))['server'] == dict(id=SERVER_2, registered=False, stations=0)
 
 
@@ -239,9 +245,9 @@ def test_a_connection_error_fails_with_a_clear_message_and_no_secret(driver, err
 
 def test_a_failing_query_fails_naming_the_database(driver):
     driver.schema(522)
-    driver.fail_on = 'FROM servers'
+    driver.fail_on = 'FROM srv_names'
     result = fail()
-    assert 'cannot read the Servers and stations of drwcs@db1.example:5432/drwcs (schema version 522)' in result['msg']
+    assert 'cannot read the srv_names of drwcs@db1.example:5432/drwcs (schema version 522)' in result['msg']
 
 
 def test_commands_initialise_or_import_through_the_given_configuration(driver):
@@ -266,12 +272,12 @@ def test_commands_without_a_dump_file_only_initialise(driver):
 
 
 def test_check_mode_returns_the_same(driver):
-    driver.schema(522, servers=[(SERVER_1, '', '13.00.0.202005090')], stations=[SERVER_1])
+    driver.schema(522, servers=[(SERVER_1, '')], stations=[SERVER_1])
     assert run(check_mode=True) == run()
 
 
 def test_only_reads(driver):
-    driver.schema(522, servers=[(SERVER_1, '', '13.00.0.202005090')], stations=[SERVER_1])
+    driver.schema(522, servers=[(SERVER_1, '')], stations=[SERVER_1])
     run(dict(release='13.00.0', server_id=SERVER_1))
     assert all(statement.split()[0] in ('SELECT', 'SHOW') for statement in driver.connection.statements)
 
@@ -293,3 +299,17 @@ def test_without_a_driver_the_module_says_what_to_install(monkeypatch):
     monkeypatch.setattr(database_status, 'psycopg', None)
     result = fail()
     assert 'psycopg' in result['msg'] and 'python3-psycopg' in result['msg']
+
+
+def test_the_database_uuid_tells_one_database_from_another(driver):
+    driver.schema(522, dbuuid='11111111-2222-3333-4444-555555555555')
+    result = run()
+    assert result['dbuuid'] == '11111111-2222-3333-4444-555555555555'
+    assert 'SELECT dbuuid FROM dbstruct' in driver.connection.statements
+
+
+def test_the_neighbour_table_servers_is_not_read_as_the_servers_using_the_database(driver):
+    driver.schema(522, servers=[(SERVER_1, 'node1')])
+    result = run()
+    assert result['server_ids'] == [SERVER_1]
+    assert not [statement for statement in driver.connection.statements if 'FROM servers' in statement]

@@ -49,6 +49,12 @@ SUMMARY = b'''<?xml version="1.0" encoding="utf-8"?>
 </server-summary></drweb-es-api>'''
 
 
+STATIONS = b'''<?xml version="1.0" encoding="utf-8"?>
+<drweb-es-api api_version="4.3.0" status="true" srv_version="13.00.0.202005090">
+<stations total="%d"><station id="1001" name="1001"/></stations><pages total="4" current="1" objects-per-page="1"/>
+</drweb-es-api>'''
+
+
 @pytest.fixture
 def install(tmp_path, monkeypatch):
     """A fake product tree under tmp_path; drwcsd's paths point into it. Returns a helper to fill it."""
@@ -103,7 +109,8 @@ def test_a_node_without_the_product_reports_not_installed(install):
     assert server['installed'] is False
     assert server['running'] is False
     assert server['version'] is None and server['version_source'] is None
-    assert server['own_data'] == dict(stations=None, licence_keys=None, holds_data=None, source='not installed')
+    assert server['own_data'] == dict(stations=None, licence_keys=None, holds_data=None, source='not installed',
+                                      stations_source=None)
     assert server['paths']['config'] == str(install['CONFIG_FILE'])
     assert server['paths']['init_script'] == str(install['INIT_SCRIPT'])
 
@@ -122,6 +129,7 @@ def test_an_embedded_install_reports_version_identity_and_its_stations(install):
     assert server['database']['dbfile'] == str(install['EMBEDDED_DATABASE_FILE'])
     assert server['database']['schema_version'] == server['database']['schema_expected'] == 522
     assert server['own_data']['stations'] == 3 and server['own_data']['holds_data'] is True
+    assert server['own_data']['stations_source'] == 'database'
     assert server['database']['dbuuid'] == DBUUID
     assert server['web_api']['status'] == 'skipped'
 
@@ -132,7 +140,7 @@ def test_the_embedded_database_is_opened_read_only(install):
     make_db(install['EMBEDDED_DATABASE_FILE'], stations=0)
     before = hashlib.sha256(install['EMBEDDED_DATABASE_FILE'].read_bytes()).hexdigest()
     server = facts()
-    assert server['own_data'] == dict(stations=0, licence_keys=0, holds_data=False,
+    assert server['own_data'] == dict(stations=0, licence_keys=0, holds_data=False, stations_source='database',
                                       source='embedded database %s' % install['EMBEDDED_DATABASE_FILE'])
     assert hashlib.sha256(install['EMBEDDED_DATABASE_FILE'].read_bytes()).hexdigest() == before
 
@@ -233,7 +241,7 @@ def test_the_web_api_wins_when_the_server_runs_and_a_password_is_given(install, 
 
     def fake_open_url(url, **kwargs):
         calls.append((url, kwargs))
-        return io.BytesIO(SUMMARY)
+        return io.BytesIO(SUMMARY if 'summary.ds' in url else STATIONS % 0)
     monkeypatch.setattr(server_facts.ServerFacts, 'running', lambda self: True)
     monkeypatch.setattr(server_facts, 'open_url', fake_open_url)
     server = facts(dict(admin_password=ADMIN_PASSWORD))
@@ -325,9 +333,10 @@ def test_the_schedule_subset_names_the_exclusive_tasks_enabled_for_this_server(i
     install['CONFIG_FILE'].write_text(CONF_SQLITE)
     make_db(install['EMBEDDED_DATABASE_FILE'], stations=0, schedule=[
         (SERVER_ID, 'Purge old data', 1), (SERVER_ID, 'Backup sensitive data', 0), (SERVER_ID, 'Update', 1),
-        ('another-server', 'Purge old stations', 1)])
+        (SERVER_ID, 'PURGE OLD STATIONS', 1), ('another-server', 'Purge expired stations', 1)])
     server = facts(dict(gather_subset=['schedule']))
-    assert server['schedule'] == dict(exclusive_enabled=['Purge old data'], source='database')
+    # names compared without case, returned in the vendor's spelling ("Purge Old Data", the cluster chapter)
+    assert server['schedule'] == dict(exclusive_enabled=['Purge Old Data', 'Purge old stations'], source='database')
     assert 'schedule' not in facts()
 
 
@@ -417,3 +426,86 @@ def test_the_common_database_subset_reads_the_named_database_read_only(install, 
         (True, True, 'abc', 522, 0)
     assert seen['read_only'] is True and seen['login_password'] == DB_PASSWORD
     assert DB_PASSWORD not in json.dumps(server)
+
+
+# --- own stations: the Web API first, the database (a GUESS) second ------------------------------------------------
+
+def web_api(monkeypatch, stations_reply):
+    """Run with a Web API that answers summary.ds and, for the stations list, stations_reply (bytes or an exception)."""
+    calls = []
+
+    def fake_open_url(url, **kwargs):
+        calls.append(url)
+        if 'summary.ds' in url:
+            return io.BytesIO(SUMMARY)
+        if isinstance(stations_reply, Exception):
+            raise stations_reply
+        return io.BytesIO(stations_reply)
+    monkeypatch.setattr(server_facts.ServerFacts, 'running', lambda self: True)
+    monkeypatch.setattr(server_facts, 'open_url', fake_open_url)
+    return calls
+
+
+def test_the_running_servers_web_api_counts_every_station_of_its_embedded_database(install, monkeypatch):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_SQLITE)
+    make_db(install['EMBEDDED_DATABASE_FILE'], stations=1)   # the database's guessed table says 1, the Server says 4
+    calls = web_api(monkeypatch, STATIONS % 4)
+    own = facts(dict(admin_password=ADMIN_PASSWORD))['own_data']
+    assert (own['stations'], own['stations_source'], own['holds_data']) == (4, 'webapi', True)
+    assert own['source'].startswith('Web API groups/stations-list.ds (every station)')
+    assert calls[1] == ('https://127.0.0.1:9081/api/groups/stations-list.ds?id=%s&per-page=1' % drwcsd.WEB_API_GROUP_EVERYONE)
+
+
+def test_on_the_external_database_the_web_api_counts_the_stations_of_its_server_id(install, monkeypatch):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_PGSQL)
+    monkeypatch.setattr(server_facts, 'HAS_PSYCOPG', False)
+    calls = web_api(monkeypatch, STATIONS % 0)
+    own = facts(dict(admin_password=ADMIN_PASSWORD))['own_data']
+    assert (own['stations'], own['stations_source'], own['holds_data']) == (0, 'webapi', False)
+    assert 'server-id=%s' % SERVER_ID in calls[1] and 'stations of Server %s' % SERVER_ID in own['source']
+
+
+@pytest.mark.parametrize('reply, why', [
+    (b'<drweb-es-api status="false"><error><errno>2</errno><message>Unknown request</message></error></drweb-es-api>',
+     'refused: Unknown request'),
+    (b'<drweb-es-api status="true"><stations/></drweb-es-api>', 'has no <stations total=...>'),
+    (OSError('connection reset'), 'connection reset'),
+])
+def test_a_web_api_that_cannot_count_leaves_the_count_to_the_database_and_says_why(install, monkeypatch, reply, why):
+    install['PRODUCT_MARKER_FILE'].write_text(MARKER)
+    install['CONFIG_FILE'].write_text(CONF_SQLITE)
+    make_db(install['EMBEDDED_DATABASE_FILE'], stations=2)
+    web_api(monkeypatch, reply)
+    server = facts(dict(admin_password=ADMIN_PASSWORD))
+    own = server['own_data']
+    assert (own['stations'], own['stations_source']) == (2, 'database')
+    assert 'Web API not used' in own['source'] and why in own['source']
+    assert server['version_source'] == 'webapi'
+
+
+def test_a_package_with_a_build_stamp_in_its_name_is_its_release(tmp_path):
+    package = tmp_path / 'drweb-13.00.1.202406060-esuite-server-linux-x86_64.run'
+    package.write_bytes(b'\x7fELF not a shell header')
+    info = run_module(server_facts, dict(package=str(package)))['package']
+    assert (info['release'], info['build'], info['release_source']) == ('13.00.1', '13.00.1.202406060', 'name')
+
+
+def test_the_package_header_names_the_release_of_a_package_under_any_name(tmp_path):
+    package = tmp_path / 'esuite-server.run'
+    package.write_bytes(b'#!/bin/sh\n# Dr.Web Enterprise Security Suite Server 13.00.1.202406060 for Linux\nexit 0\n\x1f\x8b\x00payload 12.00.0')
+    info = run_module(server_facts, dict(package=str(package)))['package']
+    assert (info['release'], info['build'], info['release_source']) == ('13.00.1', '13.00.1.202406060', 'package')
+    # the header wins over a name that says otherwise
+    renamed = tmp_path / 'drweb-13.00.0-esuite-server-linux-x86_64.run'
+    renamed.write_bytes(package.read_bytes())
+    info = run_module(server_facts, dict(package=str(renamed)))['package']
+    assert (info['release'], info['release_source']) == ('13.00.1', 'package')
+
+
+def test_a_package_whose_header_and_name_say_nothing_has_no_release(tmp_path):
+    package = tmp_path / 'server.run'
+    package.write_bytes(b'#!/bin/sh\n# installer of 13.00.0 and of 13.00.1\nexit 0\n')
+    info = run_module(server_facts, dict(package=str(package)))['package']
+    assert (info['release'], info['release_source'], info['readable']) == (None, None, True)

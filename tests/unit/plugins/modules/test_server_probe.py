@@ -66,6 +66,28 @@ def test_table_names_of_an_embedded_database(tmp_path):
     connection = sqlite3.connect(str(path))
     connection.executescript('CREATE TABLE stations (id TEXT); CREATE TABLE dbstruct (dbver INTEGER);')
     connection.close()
-    assert server_probe.table_names('embedded', str(path), None, 5) == (['dbstruct', 'stations'], None)
-    tables, error = server_probe.table_names('embedded', str(tmp_path / 'absent.sqlite'), None, 5)
-    assert tables is None and 'absent' in error
+    found = server_probe.read_database('embedded', str(path), None, 5)
+    assert found['tables'] == ['dbstruct', 'stations']
+    # a schema without dbstruct.dbuuid or tables_list: said, not fatal
+    assert found['dbuuid'] is None and found['tables_list'] is None
+    assert 'dbuuid not read' in found['error'] and 'tables_list not read' in found['error']
+    found = server_probe.read_database('embedded', str(tmp_path / 'absent.sqlite'), None, 5)
+    assert found['tables'] is None and 'absent' in found['error']
+
+
+def test_the_database_uuid_and_the_documented_table_list_are_collected(tmp_path):
+    path = tmp_path / 'database.sqlite'
+    connection = sqlite3.connect(str(path))
+    connection.executescript("""
+        CREATE TABLE dbstruct (dbver INTEGER, dbuuid VARCHAR(36));
+        INSERT INTO dbstruct VALUES (522, '0f6c1b8e-5d7a-4f0e-9a1b-2c3d4e5f6a7b');
+        CREATE TABLE tables_list (priority INTEGER, subsystem VARCHAR(64), tabname VARCHAR(64), description TEXT);
+        INSERT INTO tables_list VALUES (1, 'Metadata', 'tables_list', 'The list of all database tables');
+        INSERT INTO tables_list VALUES (0, 'Metadata', 'dbstruct', 'Version of the database scheme');
+    """)
+    connection.close()
+    found = server_probe.read_database('embedded', str(path), None, 5)
+    assert found['error'] is None and found['dbuuid'] == '0f6c1b8e-5d7a-4f0e-9a1b-2c3d4e5f6a7b'
+    assert found['tables_list'] == [
+        dict(priority=0, subsystem='Metadata', tabname='dbstruct', description='Version of the database scheme'),
+        dict(priority=1, subsystem='Metadata', tabname='tables_list', description='The list of all database tables')]

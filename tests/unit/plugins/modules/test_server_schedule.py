@@ -68,28 +68,28 @@ def test_a_second_call_changes_nothing(driver):
 
 
 def test_check_mode_predicts_and_writes_nothing(driver):
-    result = run(dict(server_id=SERVER_1, tasks={'Purge old data': False}), check_mode=True)
+    result = run(dict(server_id=SERVER_1, tasks={'Purge Old Data': False}), check_mode=True)
     assert result['changed'] is True
-    assert result['tasks'] == {'Purge old data': False}
-    assert driver.schedule(SERVER_1)['Purge old data'] is True
+    assert result['tasks'] == {'Purge Old Data': False}
+    assert driver.schedule(SERVER_1)['Purge Old Data'] is True
     assert driver.commits == 0
 
 
 def test_diff_shows_the_named_tasks_before_and_after(driver):
-    result = run(dict(server_id=SERVER_1, tasks={'Purge old data': False, 'Update': True}), diff=True)
-    assert result['diff']['before'] == {'Purge old data': True}
-    assert result['diff']['after'] == {'Purge old data': False}
+    result = run(dict(server_id=SERVER_1, tasks={'Purge Old Data': False, 'Update': True}), diff=True)
+    assert result['diff']['before'] == {'Purge Old Data': True}
+    assert result['diff']['after'] == {'Purge Old Data': False}
     assert SERVER_1 in result['diff']['before_header']
 
 
 def test_tasks_override_the_exclusive_shorthand(driver):
     run(dict(server_id=SERVER_1, exclusive=False, tasks={'Backup sensitive data': True}))
     assert driver.schedule(SERVER_1)['Backup sensitive data'] is True
-    assert driver.schedule(SERVER_1)['Purge old data'] is False
+    assert driver.schedule(SERVER_1)['Purge Old Data'] is False
 
 
 def test_an_unknown_task_name_fails_and_changes_nothing(driver):
-    result = fail(dict(server_id=SERVER_1, tasks={'Purge old data': False, 'Purge everything': False}))
+    result = fail(dict(server_id=SERVER_1, tasks={'Purge Old Data': False, 'Purge everything': False}))
     assert "no task named 'Purge everything'" in result['msg']
     assert driver.schedule(SERVER_1) == DEFAULT
 
@@ -124,3 +124,35 @@ def test_the_connection_uses_the_given_settings(driver):
     assert (connection['host'], connection['port'], connection['dbname'], connection['user']) == ('db1.example', 5433, 'drwcs', 'drwcs')
     assert connection['sslmode'] == 'require' and connection['connect_timeout'] == 3
     assert connection['password'] == PASSWORD
+
+
+@pytest.mark.parametrize('stored', ['Purge old data', 'PURGE OLD DATA', 'Purge  Old Data'])
+def test_a_task_stored_in_another_capitalisation_is_the_vendors_task(monkeypatch, stored):
+    """The vendor's chapter writes "Purge Old Data"; a schedule may hold "Purge old data": the same task."""
+    fake = FakeDriver()
+    tasks = dict(DEFAULT)
+    del tasks['Purge Old Data']
+    tasks[stored] = True
+    fake.add_schedule(SERVER_1, tasks)
+    monkeypatch.setattr(common_database, 'psycopg', fake)
+    result = run()
+    assert result['schedules'][SERVER_1]['Purge Old Data'] is True
+    assert stored not in result['schedules'][SERVER_1] or stored == 'Purge Old Data'
+    result = run(dict(server_id=SERVER_1, exclusive=False))
+    assert result['changed'] is True
+    assert fake.schedule(SERVER_1)[stored] is False, 'the stored row keeps its name and is disabled'
+    assert result['schedules'][SERVER_1]['Purge Old Data'] is False
+    assert run(dict(server_id=SERVER_1, exclusive=False))['changed'] is False
+
+
+def test_task_names_given_in_any_capitalisation_match(driver):
+    result = run(dict(server_id=SERVER_1, tasks={'purge old data': False}))
+    assert result['changes'] == [dict(task='Purge Old Data', before=True, after=False)]
+    assert result['tasks'] == {'Purge Old Data': False}
+    assert driver.schedule(SERVER_1)['Purge Old Data'] is False
+
+
+def test_tasks_in_another_capitalisation_override_the_exclusive_shorthand(driver):
+    run(dict(server_id=SERVER_1, exclusive=False, tasks={'purge old data': True}))
+    assert driver.schedule(SERVER_1)['Purge Old Data'] is True
+    assert driver.schedule(SERVER_1)['Backup sensitive data'] is False
