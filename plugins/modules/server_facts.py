@@ -284,8 +284,10 @@ server:
       - With the C(common_database) subset - the database O(common_database) names, read from this node.
       type: dict
       returned: when the common_database subset is read
+      - C(servers) counts the Servers the database names (table C(srv_names); that every Server writes its row there is
+        a GUESS), C(null) when it cannot be read.
       sample: {reachable: true, error: null, tables: 8, empty: false, initialised: true,
-               dbuuid: 0f6c1b8e-5d7a-4f0e-9a1b-2c3d4e5f6a7b, schema_version: 522, stations_total: 0}
+               dbuuid: 0f6c1b8e-5d7a-4f0e-9a1b-2c3d4e5f6a7b, schema_version: 522, stations_total: 0, servers: 3}
     install_dir:
       description: With the C(install_dir) subset - whether the folder exists, is a folder, how many entries it holds
         and which of them are not installation packages (at most ten names).
@@ -601,9 +603,10 @@ def count_external(database, secret, server_id, timeout):
 
 def read_common_database(module, options):
     """The common database the run names (not the one this Server is configured for): a dict with reachable, error,
-    tables, initialised, dbuuid, schema_version, stations_total - read-only, from this node."""
+    tables, initialised, dbuuid, schema_version, stations_total, servers (how many Servers the database names in
+    srv_names; None when that cannot be read) - read-only, from this node."""
     found = dict(reachable=False, error=None, tables=None, empty=None, initialised=False, dbuuid=None,
-                 schema_version=None, stations_total=None)
+                 schema_version=None, stations_total=None, servers=None)
     if common_database.psycopg is None:
         found['error'] = 'neither psycopg nor psycopg2 can be imported on the node'
         return found
@@ -621,7 +624,7 @@ def read_common_database(module, options):
         found['empty'] = found['tables'] == 0
         if not found['empty']:
             for key, statement in (('schema_version', drwcsd.SQL_SCHEMA_VERSION), ('dbuuid', drwcsd.SQL_DATABASE_UUID),
-                                   ('stations_total', drwcsd.SQL_STATIONS_TOTAL)):
+                                   ('stations_total', drwcsd.SQL_STATIONS_TOTAL), ('servers', drwcsd.SQL_SERVER_NAMES)):
                 try:
                     rows = common_database.query(connection, statement)
                 except Exception as error:  # pylint: disable=broad-exception-caught
@@ -631,7 +634,7 @@ def read_common_database(module, options):
                     if key == 'schema_version':
                         break   # tables, but no dbstruct: not a Dr.Web Server database
                     continue
-                found[key] = rows[0][0] if rows else None
+                found[key] = len(rows) if key == 'servers' else (rows[0][0] if rows else None)
             found['initialised'] = found['schema_version'] is not None
             if found['schema_version'] is not None:
                 found['schema_version'] = int(found['schema_version'])

@@ -304,16 +304,23 @@ def decide(reads, inventory):
                         passwd_salt_sha256=salt)
     else:
         identity.update(source=primary, origin='primary')
-        if installing and wanted_dbuuids and nodes.get(primary, {}).get('state') in ('absent', 'embedded'):
-            # a database initialised by Servers that are all gone: new keys and a new salt would lock its
-            # administrators and Agents out; it is not a new cluster's empty database
-            stations = max([((reads.get(host) or {}).get('common_database') or {}).get('stations_total') or 0
-                            for host in members] or [0])
-            if stations:
-                refusals.append('the common database %s already holds %d station(s) of a cluster none of whose members '
-                                'is attached to it any more: a new key pair and passwd-salt would lock its administrators '
-                                'and Agents out. Restore that cluster\'s keys (drweb_keys_source: provided) and Servers, or '
-                                'name an empty database' % (_target_text(wanted_target) if wanted_target else '', stations))
+        if installing and wanted_dbuuids:
+            # a database initialised by a cluster whose Servers are all gone (rebuilt, or moved away): new keys and a new
+            # salt would lock its administrators and Agents out. Not so an interrupted first run - the primary's initdb
+            # done, no Server started on it yet: no station, no Server named in it.
+            commons = [((reads.get(host) or {}).get('common_database') or {}) for host in members]
+            commons = [common for common in commons if common.get('initialised')]
+            stations = max([common.get('stations_total') or 0 for common in commons] or [0])
+            servers = [common.get('servers') for common in commons]
+            if stations or any(count for count in servers) or None in servers:
+                refusals.append('the common database %s was initialised by a cluster none of whose members is attached '
+                                'to it any more (%s): a new key pair and passwd-salt would lock its administrators and '
+                                'Agents out. Restore that cluster\'s keys (drweb_keys_source: provided) and Servers, or '
+                                'name an empty database' % (
+                                    _target_text(wanted_target) if wanted_target else '',
+                                    '%d station(s), %s Server(s) named in it' % (
+                                        stations, max([count for count in servers if count is not None] or [0]))
+                                    if None not in servers else 'the Servers it names cannot be read'))
 
     keys_source = (inventory.get('keys_source') or 'generate').lower()
     provided = inventory.get('provided_keys')

@@ -33,7 +33,7 @@ def absent():
                 key_files=keys(dict(private_key=None, public_key=None, certificate=None), None, False, False),
                 web_api=dict(status='skipped'),
                 install_dir=dict(path='/var/tmp/drweb-install', exists=False, is_dir=False, entries=0, foreign=[]),
-                common_database=dict(reachable=True, dbuuid=DBUUID, initialised=True, stations_total=0))
+                common_database=dict(reachable=True, dbuuid=DBUUID, initialised=True, stations_total=0, servers=3))
 
 
 def attached(fingerprint=None, salt=SALT_A, running=True, dbuuid=DBUUID, host=DB['host'], name=DB['name'], stations=0,
@@ -43,7 +43,7 @@ def attached(fingerprint=None, salt=SALT_A, running=True, dbuuid=DBUUID, host=DB
                 database=dict(mode='external', host=host, port=5432, name=name, user='drwcs', dbuuid=dbuuid),
                 own_data=dict(stations=stations, licence_keys=None, holds_data=stations > 0),
                 key_files=keys(fingerprint or KEYS_A), web_api=dict(status='ok' if running else 'skipped'),
-                common_database=dict(reachable=True, dbuuid=DBUUID, initialised=True, stations_total=stations))
+                common_database=dict(reachable=True, dbuuid=DBUUID, initialised=True, stations_total=stations, servers=3))
 
 
 def staged(fingerprint=None, salt=SALT_B, stations=0, licence_keys=0, version='13.00.0'):
@@ -54,7 +54,7 @@ def staged(fingerprint=None, salt=SALT_B, stations=0, licence_keys=0, version='1
                 own_data=dict(stations=stations, licence_keys=licence_keys, holds_data=holds,
                               source='embedded database /var/opt/drwcs/database.sqlite'),
                 key_files=keys(fingerprint or KEYS_B), web_api=dict(status='ok'),
-                common_database=dict(reachable=True, dbuuid=DBUUID, initialised=True, stations_total=0))
+                common_database=dict(reachable=True, dbuuid=DBUUID, initialised=True, stations_total=0, servers=3))
 
 
 def plan(reads, **inventory):
@@ -237,12 +237,20 @@ def test_a_server_on_a_foreign_database_is_a_node_with_data():
     assert plan(reads, allow_data_loss=['node3'])['refusals'] == []
 
 
-def test_a_database_whose_members_are_all_gone_is_refused_when_it_holds_stations():
+def test_a_database_whose_members_are_all_gone_is_refused():
     orphan = absent()
-    orphan['common_database'] = dict(reachable=True, dbuuid=DBUUID, initialised=True, stations_total=12)
-    refused(plan(dict(node1=dict(orphan), node2=dict(orphan), node3=dict(orphan))), '12 station(s)', 'lock its administrators')
-    orphan['common_database']['stations_total'] = 0   # an interrupted first run: initialised, nothing served yet
-    assert plan(dict(node1=dict(orphan), node2=dict(orphan), node3=dict(orphan)))['refusals'] == []
+    orphan['common_database'] = dict(reachable=True, dbuuid=DBUUID, initialised=True, stations_total=12, servers=3)
+    refused(plan(dict(node1=dict(orphan), node2=dict(orphan), node3=dict(orphan))), '12 station(s), 3 Server(s)',
+            'lock its administrators')
+    # no station, but Servers ran on it: its administrators' passwords are salted with that cluster's salt
+    orphan['common_database'].update(stations_total=0, servers=2)
+    refused(plan(dict(node1=dict(orphan), node2=dict(orphan), node3=dict(orphan))), '2 Server(s) named in it')
+    orphan['common_database'].update(servers=None)
+    refused(plan(dict(node1=dict(orphan), node2=dict(orphan), node3=dict(orphan))), 'the Servers it names cannot be read')
+    # an interrupted first run: initialised by the primary's initdb, no Server started on it yet
+    orphan['common_database'].update(servers=0)
+    staged_primary = dict(staged(KEYS_A, SALT_A), common_database=dict(orphan['common_database']))
+    assert plan(dict(node1=staged_primary, node2=dict(orphan), node3=dict(orphan)))['refusals'] == []
 
 
 # --- data of its own ------------------------------------------------------------------------------------------------
