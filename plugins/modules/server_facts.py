@@ -282,10 +282,10 @@ server:
     common_database:
       description:
       - With the C(common_database) subset - the database O(common_database) names, read from this node.
-      type: dict
-      returned: when the common_database subset is read
       - C(servers) counts the Servers the database names (table C(srv_names); that every Server writes its row there is
         a GUESS), C(null) when it cannot be read.
+      type: dict
+      returned: when the common_database subset is read
       sample: {reachable: true, error: null, tables: 8, empty: false, initialised: true,
                dbuuid: 0f6c1b8e-5d7a-4f0e-9a1b-2c3d4e5f6a7b, schema_version: 522, stations_total: 0, servers: 3}
     install_dir:

@@ -38,9 +38,8 @@ def test_one_intact_set_everywhere_has_no_problem():
 
 
 def test_what_differs_is_named():
-    report = key_set_report(['node1', 'node2'], {'node1': result(), 'node2': result(private='d' * 64, mode='0644',
-                                                                                     certificate_matches_private_key=False)},
-                            [], PATHS, '0600', 1, ['node3'])
+    other = result(private='d' * 64, mode='0644', certificate_matches_private_key=False)
+    report = key_set_report(['node1', 'node2'], {'node1': result(), 'node2': other}, [], PATHS, '0600', 1, ['node3'])
     text = ' | '.join(report['problems'])
     assert 'node2: drwcsd.pri has mode 0644, not 0600' in text
     assert 'node2: drwcsd-certificate.pem was not made for drwcsd.pri' in text
