@@ -60,9 +60,9 @@ def on_common_database(lab_exec, node) -> bool:
     return "<pgsql " in conf and "<sqlite" not in conf
 
 
-def cluster_state(lab_exec) -> dict:
+def cluster_state(lab_exec, nodes=NODES) -> dict:
     return {node: dict(identity=identity(lab_exec, node), pid=pid(lab_exec, node),
-                       external=on_common_database(lab_exec, node)) for node in NODES}
+                       external=on_common_database(lab_exec, node)) for node in nodes}
 
 
 def check_clean(ansible_playbook, tmp_path):
@@ -102,7 +102,7 @@ def cluster(converged_cluster, lab_exec):  # pylint: disable=unused-argument
 
 
 def assert_unchanged(lab_exec, before, nodes=NODES):
-    after = cluster_state(lab_exec)
+    after = cluster_state(lab_exec, nodes)
     for node in nodes:
         assert after[node] == before[node], (node, before[node], after[node])
 
