@@ -3,21 +3,25 @@
 Usage (from the repository root, normally through ``make test``)::
 
     .venv/bin/python tests/run_tests.py all [--nodes 3]
-    .venv/bin/python tests/run_tests.py lint|sanity|units|unit|integration|molecule
+    .venv/bin/python tests/run_tests.py lint|sanity|galaxy|units|unit|integration|molecule
 
 Each stage counts its own results (pytest stages from their JUnit XML, ansible-test sanity per sanity test,
-ansible-lint and Molecule as one check each); the closing line sums them. Skipped tests are counted and shown:
+ansible-lint and Molecule as one check each, galaxy-importer as the checks listed in stage_galaxy); the closing line
+sums them. Skipped tests are counted and shown:
 they are never reported as passed. The exit status is non-zero when anything failed or a stage could not run.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +31,9 @@ REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO / ".venv" / "bin"
 OUTPUT = REPO / "tests" / "output" / "run"
 SANITY_TREE = REPO / ".build" / "sanity" / "ansible_collections" / "drweb" / "cluster"
+IMPORTER_VENV = REPO / ".build" / "importer"
+IMPORTER_REQUIREMENTS = REPO / "tests" / "setup" / "importer-requirements.txt"
+DIST = REPO / ".build" / "dist"
 # The interpreter ansible-test runs its controller-side checks with (the .venv's).
 ANSIBLE_TEST_PYTHON = "%d.%d" % sys.version_info[:2]
 
@@ -146,6 +153,87 @@ def stage_sanity() -> StageResult:
     return result
 
 
+def importer_venv() -> Path:
+    """.build/importer: galaxy-importer and what it calls, pinned (tests/setup/importer-requirements.txt); made once,
+    remade when the pins change."""
+    stamp = IMPORTER_VENV / ".requirements-sha256"
+    want = hashlib.sha256(IMPORTER_REQUIREMENTS.read_bytes()).hexdigest()
+    python = IMPORTER_VENV / "bin" / "python"
+    if not (python.exists() and stamp.exists() and stamp.read_text().strip() == want):
+        shutil.rmtree(IMPORTER_VENV, ignore_errors=True)
+        subprocess.run([str(VENV_BIN / "python"), "-m", "venv", str(IMPORTER_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", str(IMPORTER_REQUIREMENTS)],
+                       check=True)
+        stamp.write_text(want + "\n")
+    return IMPORTER_VENV / "bin"
+
+
+def build_collection() -> Path:
+    """The collection tarball as ansible-galaxy builds it from this checkout (galaxy.yml's build_ignore applied)."""
+    shutil.rmtree(DIST, ignore_errors=True)
+    DIST.mkdir(parents=True)
+    subprocess.run([str(VENV_BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(DIST)], cwd=REPO,
+                   env=environment(), check=True, stdout=subprocess.DEVNULL)
+    return next(DIST.glob("drweb-cluster-*.tar.gz"))
+
+
+# What a user of the built collection must find in it, and what must never be shipped.
+TARBALL_REQUIRED = ("LICENSE", "README.md", "CHANGELOG.rst", "changelogs/changelog.yaml", "meta/runtime.yml",
+                    "playbooks/site.yml")
+TARBALL_FORBIDDEN = re.compile(r"^(tests|\.venv|\.build|\.ci|bench|extensions)/|^ansible\.cfg$|^Makefile$|\.tar\.gz$")
+
+
+def stage_galaxy() -> StageResult:
+    """galaxy-importer - the importer Galaxy and Automation Hub run on an upload - on the built tarball, in its own
+    venv, offline (its ansible-lint runs --offline; the collection's dependencies come from the ansible package).
+    Three checks: the tarball holds what it must (licence text, changelog, a README per role) and nothing of the
+    development tree; the import succeeds with no error; the import prints no warning (flake8, ansible-lint,
+    ansible-doc - each is what a reviewer of the upload would act on)."""
+    result = StageResult("galaxy")
+    importer_bin = importer_venv()
+    tarball = build_collection()
+    with tarfile.open(tarball) as archive:
+        names = set(archive.getnames())
+    roles = {name.split("/")[1] for name in names if name.startswith("roles/") and name.count("/") >= 2}
+    missing = [name for name in TARBALL_REQUIRED if name not in names]
+    missing += ["roles/%s/README.md" % role for role in sorted(roles) if "roles/%s/README.md" % role not in names]
+    shipped = sorted(name for name in names if TARBALL_FORBIDDEN.search(name))
+    if missing or shipped or not roles:
+        result.failed += 1
+        result.failures.append("galaxy: tarball %s lacks %s, ships %s" % (tarball.name, missing, shipped[:10]))
+    else:
+        result.passed += 1
+    work = REPO / ".build" / "importer-run"
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "tmp").mkdir(parents=True)
+    config = work / "galaxy-importer.cfg"
+    # Automation Hub's settings, flake8 on: every check the importer has that needs no container runtime
+    config.write_text("[galaxy-importer]\nrun_ansible_doc = True\nrun_ansible_lint = True\noffline_ansible_lint = True\n"
+                      "run_flake8 = True\ncheck_changelog = True\nrun_ansible_test = False\n"
+                      "tmp_root_dir = %s\nansible_local_tmp = %s\n" % (work / "tmp", work / "ansible-tmp"))
+    env = environment()
+    env.update(PATH="%s:%s" % (importer_bin, os.environ.get("PATH", "")), GALAXY_IMPORTER_CONFIG=str(config))
+    env.pop("ANSIBLE_CONFIG", None)
+    returncode, output = run([str(importer_bin / "python"), "-m", "galaxy_importer.main", str(tarball)], "galaxy",
+                             cwd=work, env=env)
+    errors = [line for line in output.splitlines() if line.startswith("ERROR")]
+    report = work / "importer_result.json"
+    if returncode != 0 or errors or "Importer processing completed successfully" not in output or not report.exists():
+        result.failed += 1
+        result.failures.append("galaxy-importer: exit %d, %s" % (returncode, errors[:5] or "no success line"))
+    else:
+        contents = json.loads(report.read_text())["contents"]
+        print("galaxy-importer: %d content items imported" % len(contents))
+        result.passed += 1
+    warnings = [line for line in output.splitlines() if line.startswith("WARNING")]
+    if warnings:
+        result.failed += 1
+        result.failures.append("galaxy-importer warnings: %s" % "; ".join(warnings[:10]))
+    else:
+        result.passed += 1
+    return result
+
+
 def stage_units() -> StageResult:
     """ansible-test units: the modules' and module_utils' unit tests, run the way collection CI runs them."""
     result = StageResult("units")
@@ -206,12 +294,13 @@ def stage_lab_cycle() -> StageResult:
 def main() -> int:
     """Run the chosen stages and print the summary."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("stage", choices=["all", "lint", "sanity", "units", "unit", "integration", "molecule", "lab_cycle"])
+    parser.add_argument("stage", choices=["all", "lint", "sanity", "galaxy", "units", "unit", "integration", "molecule", "lab_cycle"])
     parser.add_argument("--nodes", type=int, default=3)
     arguments = parser.parse_args()
     stages = {
         "lint": stage_lint,
         "sanity": stage_sanity,
+        "galaxy": stage_galaxy,
         "units": stage_units,
         "unit": stage_unit,
         "integration": lambda: stage_integration(arguments.nodes),
