@@ -34,6 +34,10 @@ SANITY_TREE = REPO / ".build" / "sanity" / "ansible_collections" / "drweb" / "cl
 IMPORTER_VENV = REPO / ".build" / "importer"
 IMPORTER_REQUIREMENTS = REPO / "tests" / "setup" / "importer-requirements.txt"
 DIST = REPO / ".build" / "dist"
+# The oldest ansible-core meta/runtime.yml's requires_ansible admits: the sanity stage runs it besides the .venv's.
+# 2.19 is the oldest release its maintainers still support (security fixes until May 2027; 2.16-2.18 are end of life)
+# and the first with the templating engine later releases keep; community.general 13 needs 2.18 or newer anyway.
+OLDEST_ANSIBLE_CORE = "2.19.14"
 # The interpreter ansible-test runs its controller-side checks with (the .venv's).
 ANSIBLE_TEST_PYTHON = "%d.%d" % sys.version_info[:2]
 
@@ -124,33 +128,66 @@ def stage_lint() -> StageResult:
     return result
 
 
+def oldest_core_venv() -> Path:
+    """.build/ansible-core-<floor>: the oldest ansible-core meta/runtime.yml admits (OLDEST_ANSIBLE_CORE), made once."""
+    venv = REPO / ".build" / ("ansible-core-%s" % ".".join(OLDEST_ANSIBLE_CORE.split(".")[:2]))
+    stamp = venv / ".ansible-core"
+    if not (stamp.exists() and stamp.read_text().strip() == OLDEST_ANSIBLE_CORE):
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([str(VENV_BIN / "python"), "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        "ansible-core==%s" % OLDEST_ANSIBLE_CORE], check=True)
+        stamp.write_text(OLDEST_ANSIBLE_CORE + "\n")
+    return venv
+
+
 def stage_sanity() -> StageResult:
-    """ansible-test sanity on a copy of the collection under ansible_collections/drweb/cluster, every test counted."""
+    """ansible-test sanity on a copy of the collection under ansible_collections/drweb/cluster, every test counted,
+    with the ansible-core the collection is developed on (.venv) and with the oldest one meta/runtime.yml admits."""
     result = StageResult("sanity")
-    subprocess.run(["bash", "tests/setup/ansible_test_tree.sh"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-    unused_returncode, listing = run([str(VENV_BIN / "ansible-test"), "sanity", "--list-tests", "--python", ANSIBLE_TEST_PYTHON],
-                                     "sanity-list", cwd=SANITY_TREE)
+    runtime = (REPO / "meta" / "runtime.yml").read_text()
+    floor = re.search(r"^requires_ansible:\s*['\"]?>=\s*([0-9.]+)", runtime, re.MULTILINE)
+    oldest = ".".join(OLDEST_ANSIBLE_CORE.split(".")[:2])
+    if not floor or ".".join(floor.group(1).split(".")[:2]) != oldest:
+        result.failed += 1
+        result.failures.append("sanity: meta/runtime.yml requires_ansible %s is not the tested floor >=%s.0"
+                               % (floor.group(1) if floor else "(none)", oldest))
+    for venv, label in ((REPO / ".venv", ""), (oldest_core_venv(), oldest)):
+        sanity_run(result, venv, label)
+    return result
+
+
+def sanity_run(result: StageResult, venv: Path, label: str) -> None:
+    """One ansible-test sanity run with the ansible-test of `venv`; its tests added to `result` (named with `label`)."""
+    ansible_test = str(venv / "bin" / "ansible-test")
+    suffix = "-%s" % label if label else ""
+    subprocess.run(["bash", "tests/setup/ansible_test_tree.sh", str(venv)], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    unused_returncode, listing = run([ansible_test, "sanity", "--list-tests", "--python", ANSIBLE_TEST_PYTHON],
+                                     "sanity-list" + suffix, cwd=SANITY_TREE)
     names = [line.strip() for line in listing.splitlines() if re.fullmatch(r"[a-z0-9-]+", line.strip())]
-    returncode, output = run([str(VENV_BIN / "ansible-test"), "sanity", "--color", "no", "--python", ANSIBLE_TEST_PYTHON],
-                             "sanity", cwd=SANITY_TREE)
+    returncode, output = run([ansible_test, "sanity", "--color", "no", "--python", ANSIBLE_TEST_PYTHON],
+                             "sanity" + suffix, cwd=SANITY_TREE)
     failed = set(re.findall(r"^ERROR: Found \d+ ([a-z0-9-]+) issue", output, re.MULTILINE))
     failed |= set(re.findall(r"^ERROR: Sanity test '([a-z0-9-]+)' failed", output, re.MULTILINE))
     listed_failed = re.search(r"sanity test\(s\) listed below \(out of \d+\) failed:\n((?:\s+\S+\n?)+)", output)
     if listed_failed:
         failed |= set(listed_failed.group(1).split())
     skipped = set(re.findall(r"^WARNING: Skipping sanity test '([a-z0-9-]+)'", output, re.MULTILINE))
+    failed_before = result.failed
     for name in names:
         if name in failed:
             result.failed += 1
-            result.failures.append("sanity: %s" % name)
+            result.failures.append("sanity%s: %s" % (" (ansible-core %s)" % label if label else "", name))
         elif name in skipped:
             result.skipped += 1
         else:
             result.passed += 1
-    if returncode != 0 and result.failed == 0:
+    if returncode != 0 and result.failed == failed_before:
         result.failed += 1
-        result.failures.append("ansible-test sanity exited %d" % returncode)
-    return result
+        result.failures.append("ansible-test sanity%s exited %d" % (suffix, returncode))
+    if not names:
+        result.failed += 1
+        result.failures.append("ansible-test sanity%s listed no test" % suffix)
 
 
 def importer_venv() -> Path:

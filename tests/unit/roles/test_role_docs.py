@@ -66,3 +66,11 @@ def test_every_secret_option_is_no_log():
                         and not (option or {}).get("no_log"):
                     missing.append("%s:%s:%s" % (role_dir.name, entry, name))
     assert not missing, "secret options without no_log: true: %s" % missing
+
+
+def test_every_role_names_the_collection_floor_of_ansible_core():
+    runtime = yaml.safe_load((COLLECTION_ROOT / "meta" / "runtime.yml").read_text())
+    floor = runtime["requires_ansible"].lstrip(">=").rsplit(".", 1)[0]
+    for role_dir, unused_page in ROLES:
+        meta = yaml.safe_load((role_dir / "meta" / "main.yml").read_text())
+        assert str(meta["galaxy_info"]["min_ansible_version"]) == floor, role_dir.name
