@@ -223,9 +223,9 @@ TARBALL_FORBIDDEN = re.compile(r"^(tests|\.venv|\.build|\.ci|bench|extensions)/|
 def stage_galaxy() -> StageResult:
     """galaxy-importer - the importer Galaxy and Automation Hub run on an upload - on the built tarball, in its own
     venv, offline (its ansible-lint runs --offline; the collection's dependencies come from the ansible package).
-    Three checks: the tarball holds what it must (licence text, changelog, a README per role) and nothing of the
+    Four checks: the tarball holds what it must (licence text, changelog, a README per role) and nothing of the
     development tree; the import succeeds with no error; the import prints no warning (flake8, ansible-lint,
-    ansible-doc - each is what a reviewer of the upload would act on)."""
+    ansible-doc - each is what a reviewer of the upload would act on); antsibull-changelog lint passes."""
     result = StageResult("galaxy")
     importer_bin = importer_venv()
     tarball = build_collection()
@@ -268,6 +268,13 @@ def stage_galaxy() -> StageResult:
         result.failures.append("galaxy-importer warnings: %s" % "; ".join(warnings[:10]))
     else:
         result.passed += 1
+    # the changelog Galaxy shows (CHANGELOG.rst comes from changelogs/changelog.yaml) and the fragments still to release
+    returncode, output = run([str(VENV_BIN / "antsibull-changelog"), "lint"], "changelog-lint")
+    if returncode == 0 and not output.strip():
+        result.passed += 1
+    else:
+        result.failed += 1
+        result.failures.append("antsibull-changelog lint: %s" % output.strip()[:500])
     return result
 
 

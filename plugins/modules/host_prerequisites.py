@@ -21,7 +21,7 @@ description:
   (key and certificate checks) and C(dig) (the cluster name's records); C(database) (the PostgreSQL host) - C(psycopg)
   or C(psycopg2) (community.postgresql); C(dns_update) (the host that sends the DNS update) - C(dnspython)
   (community.general.nsupdate) and C(dig).
-- An entry of O(python_modules) may name alternatives separated by C(|) (for example C(psycopg|psycopg2)): the entry
+- An entry of O(python_modules) may name alternatives separated by C(|) (for example C(psycopg|psycopg2)); the entry
   is present when any of them imports.
 - The C(drweb.cluster.prerequisites) role installs RV(packages) through the package manager or refuses naming them.
 - The module only reads; it changes nothing and also runs in check mode.
