@@ -67,7 +67,7 @@ options:
     elements: dict
     default: []
 author:
-  - drweb.cluster maintainers
+  - drweb.cluster maintainers !UNKNOWN
 '''
 
 EXAMPLES = r'''
@@ -90,7 +90,6 @@ _value:
 import ipaddress
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.six import string_types
 
 from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
 
@@ -133,7 +132,7 @@ def _rule(proto, port, sources, comment, what):
 def firewall_rules(duties, cluster_port=11111, database_port=5432, ssh_port=22, servers=None,
                    control_center_sources=None, ssh_sources=None, extra=None):
     """The inbound rules of a host with these duties (see DOCUMENTATION)."""
-    if isinstance(duties, string_types) or not all(duty in DUTIES for duty in duties or []):
+    if isinstance(duties, str) or not all(duty in DUTIES for duty in duties or []):
         raise AnsibleFilterError('firewall_rules: the input must be a list of duties out of %s (got %r)' % (', '.join(DUTIES), duties))
     servers = servers or []
     addresses, cluster_sources = [], []

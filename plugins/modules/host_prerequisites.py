@@ -56,10 +56,12 @@ options:
 attributes:
   check_mode:
     support: full
+    description: The module only reads; check mode returns the same result.
   diff_mode:
     support: none
+    description: Nothing changes, so there is nothing to show.
 author:
-- drweb.cluster maintainers
+- drweb.cluster maintainers !UNKNOWN
 '''
 
 EXAMPLES = r'''

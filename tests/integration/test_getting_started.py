@@ -57,7 +57,7 @@ def substitutions(lab_vars: dict, lab_hosts: dict) -> list:
     servers_vars = cluster["children"]["drweb_servers"]["vars"]
     pairs = [("192.0.2.%d" % n, lab_hosts[name]["ansible_host"]) for n, name in ((11, "node1"), (12, "node2"), (13, "node3"))]
     pairs += [("192.0.2.2", lab_vars["lab_postgres_host"]), ("192.0.2.3", lab_vars["lab_dns_server"])]
-    pairs += [(page, lab) for page, lab in PAGE_HOSTS.items()]
+    pairs += list(PAGE_HOSTS.items())
     pairs += [
         ("ansible_user: admin", "ansible_user: %s" % lab_vars["lab_sudo_user"]),
         ("esuite.example.com", servers_vars["drweb_cluster_name"]),
