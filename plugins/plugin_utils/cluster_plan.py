@@ -289,7 +289,7 @@ def decide(reads, inventory):
                             'running' if running_attached else 'installed',
                             '; '.join(_describe_identity(host, reads[host]) for host in holders)))
     elif holders:
-        (fingerprint, salt), = identities.keys()
+        [(fingerprint, salt)] = list(identities)
         incomplete = [host for host in holders if not ((reads[host].get('key_files') or {}).get('complete'))]
         if incomplete or None in fingerprint:
             refusals.append('%s, attached to the common database, %s no complete key set (drwcsd.pri, drwcsd.pub, '
