@@ -7,7 +7,7 @@ INVENTORY := tests/lab/state/inventory.yml
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help setup lab lab-down packages demo report test lint sanity units unit integration molecule collection clean
+.PHONY: help setup lab lab-down packages demo report test lint sanity galaxy units unit integration molecule collection clean
 
 help:
 	@echo "make demo        set up this machine, build the $(NODES)-node lab and converge playbooks/site.yml (with a cluster report)"
@@ -39,6 +39,9 @@ lint: setup collection
 
 sanity: setup
 	@$(PYTHON) tests/run_tests.py sanity
+
+galaxy: setup
+	@$(PYTHON) tests/run_tests.py galaxy
 
 units: setup
 	@$(PYTHON) tests/run_tests.py units

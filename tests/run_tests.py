@@ -3,21 +3,25 @@
 Usage (from the repository root, normally through ``make test``)::
 
     .venv/bin/python tests/run_tests.py all [--nodes 3]
-    .venv/bin/python tests/run_tests.py lint|sanity|units|unit|integration|molecule
+    .venv/bin/python tests/run_tests.py lint|sanity|galaxy|units|unit|integration|molecule
 
 Each stage counts its own results (pytest stages from their JUnit XML, ansible-test sanity per sanity test,
-ansible-lint and Molecule as one check each); the closing line sums them. Skipped tests are counted and shown:
+ansible-lint and Molecule as one check each, galaxy-importer as the checks listed in stage_galaxy); the closing line
+sums them. Skipped tests are counted and shown:
 they are never reported as passed. The exit status is non-zero when anything failed or a stage could not run.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +31,13 @@ REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO / ".venv" / "bin"
 OUTPUT = REPO / "tests" / "output" / "run"
 SANITY_TREE = REPO / ".build" / "sanity" / "ansible_collections" / "drweb" / "cluster"
+IMPORTER_VENV = REPO / ".build" / "importer"
+IMPORTER_REQUIREMENTS = REPO / "tests" / "setup" / "importer-requirements.txt"
+DIST = REPO / ".build" / "dist"
+# The oldest ansible-core meta/runtime.yml's requires_ansible admits: the sanity stage runs it besides the .venv's.
+# 2.19 is the oldest release its maintainers still support (security fixes until May 2027; 2.16-2.18 are end of life)
+# and the first with the templating engine later releases keep; community.general 13 needs 2.18 or newer anyway.
+OLDEST_ANSIBLE_CORE = "2.19.14"
 # The interpreter ansible-test runs its controller-side checks with (the .venv's).
 ANSIBLE_TEST_PYTHON = "%d.%d" % sys.version_info[:2]
 
@@ -117,32 +128,153 @@ def stage_lint() -> StageResult:
     return result
 
 
+def oldest_core_venv() -> Path:
+    """.build/ansible-core-<floor>: the oldest ansible-core meta/runtime.yml admits (OLDEST_ANSIBLE_CORE), made once."""
+    venv = REPO / ".build" / ("ansible-core-%s" % ".".join(OLDEST_ANSIBLE_CORE.split(".")[:2]))
+    stamp = venv / ".ansible-core"
+    if not (stamp.exists() and stamp.read_text().strip() == OLDEST_ANSIBLE_CORE):
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([str(VENV_BIN / "python"), "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        "ansible-core==%s" % OLDEST_ANSIBLE_CORE], check=True)
+        stamp.write_text(OLDEST_ANSIBLE_CORE + "\n")
+    return venv
+
+
 def stage_sanity() -> StageResult:
-    """ansible-test sanity on a copy of the collection under ansible_collections/drweb/cluster, every test counted."""
+    """ansible-test sanity on a copy of the collection under ansible_collections/drweb/cluster, every test counted,
+    with the ansible-core the collection is developed on (.venv) and with the oldest one meta/runtime.yml admits."""
     result = StageResult("sanity")
-    subprocess.run(["bash", "tests/setup/ansible_test_tree.sh"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-    unused_returncode, listing = run([str(VENV_BIN / "ansible-test"), "sanity", "--list-tests", "--python", ANSIBLE_TEST_PYTHON],
-                                     "sanity-list", cwd=SANITY_TREE)
+    runtime = (REPO / "meta" / "runtime.yml").read_text()
+    floor = re.search(r"^requires_ansible:\s*['\"]?>=\s*([0-9.]+)", runtime, re.MULTILINE)
+    oldest = ".".join(OLDEST_ANSIBLE_CORE.split(".")[:2])
+    if not floor or ".".join(floor.group(1).split(".")[:2]) != oldest:
+        result.failed += 1
+        result.failures.append("sanity: meta/runtime.yml requires_ansible %s is not the tested floor >=%s.0"
+                               % (floor.group(1) if floor else "(none)", oldest))
+    for venv, label in ((REPO / ".venv", ""), (oldest_core_venv(), oldest)):
+        sanity_run(result, venv, label)
+    return result
+
+
+def sanity_run(result: StageResult, venv: Path, label: str) -> None:
+    """One ansible-test sanity run with the ansible-test of `venv`; its tests added to `result` (named with `label`)."""
+    ansible_test = str(venv / "bin" / "ansible-test")
+    suffix = "-%s" % label if label else ""
+    subprocess.run(["bash", "tests/setup/ansible_test_tree.sh", str(venv)], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    unused_returncode, listing = run([ansible_test, "sanity", "--list-tests", "--python", ANSIBLE_TEST_PYTHON],
+                                     "sanity-list" + suffix, cwd=SANITY_TREE)
     names = [line.strip() for line in listing.splitlines() if re.fullmatch(r"[a-z0-9-]+", line.strip())]
-    returncode, output = run([str(VENV_BIN / "ansible-test"), "sanity", "--color", "no", "--python", ANSIBLE_TEST_PYTHON],
-                             "sanity", cwd=SANITY_TREE)
+    returncode, output = run([ansible_test, "sanity", "--color", "no", "--python", ANSIBLE_TEST_PYTHON],
+                             "sanity" + suffix, cwd=SANITY_TREE)
     failed = set(re.findall(r"^ERROR: Found \d+ ([a-z0-9-]+) issue", output, re.MULTILINE))
     failed |= set(re.findall(r"^ERROR: Sanity test '([a-z0-9-]+)' failed", output, re.MULTILINE))
     listed_failed = re.search(r"sanity test\(s\) listed below \(out of \d+\) failed:\n((?:\s+\S+\n?)+)", output)
     if listed_failed:
         failed |= set(listed_failed.group(1).split())
     skipped = set(re.findall(r"^WARNING: Skipping sanity test '([a-z0-9-]+)'", output, re.MULTILINE))
+    failed_before = result.failed
     for name in names:
         if name in failed:
             result.failed += 1
-            result.failures.append("sanity: %s" % name)
+            result.failures.append("sanity%s: %s" % (" (ansible-core %s)" % label if label else "", name))
         elif name in skipped:
             result.skipped += 1
         else:
             result.passed += 1
-    if returncode != 0 and result.failed == 0:
+    if returncode != 0 and result.failed == failed_before:
         result.failed += 1
-        result.failures.append("ansible-test sanity exited %d" % returncode)
+        result.failures.append("ansible-test sanity%s exited %d" % (suffix, returncode))
+    if not names:
+        result.failed += 1
+        result.failures.append("ansible-test sanity%s listed no test" % suffix)
+
+
+def importer_venv() -> Path:
+    """.build/importer: galaxy-importer and what it calls, pinned (tests/setup/importer-requirements.txt); made once,
+    remade when the pins change."""
+    stamp = IMPORTER_VENV / ".requirements-sha256"
+    want = hashlib.sha256(IMPORTER_REQUIREMENTS.read_bytes()).hexdigest()
+    python = IMPORTER_VENV / "bin" / "python"
+    if not (python.exists() and stamp.exists() and stamp.read_text().strip() == want):
+        shutil.rmtree(IMPORTER_VENV, ignore_errors=True)
+        subprocess.run([str(VENV_BIN / "python"), "-m", "venv", str(IMPORTER_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", str(IMPORTER_REQUIREMENTS)],
+                       check=True)
+        stamp.write_text(want + "\n")
+    return IMPORTER_VENV / "bin"
+
+
+def build_collection() -> Path:
+    """The collection tarball as ansible-galaxy builds it from this checkout (galaxy.yml's build_ignore applied)."""
+    shutil.rmtree(DIST, ignore_errors=True)
+    DIST.mkdir(parents=True)
+    subprocess.run([str(VENV_BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(DIST)], cwd=REPO,
+                   env=environment(), check=True, stdout=subprocess.DEVNULL)
+    return next(DIST.glob("drweb-cluster-*.tar.gz"))
+
+
+# What a user of the built collection must find in it, and what must never be shipped.
+TARBALL_REQUIRED = ("LICENSE", "README.md", "CHANGELOG.rst", "changelogs/changelog.yaml", "meta/runtime.yml",
+                    "playbooks/site.yml")
+TARBALL_FORBIDDEN = re.compile(r"^(tests|\.venv|\.build|\.ci|bench|extensions)/|^ansible\.cfg$|^Makefile$|\.tar\.gz$")
+
+
+def stage_galaxy() -> StageResult:
+    """galaxy-importer - the importer Galaxy and Automation Hub run on an upload - on the built tarball, in its own
+    venv, offline (its ansible-lint runs --offline; the collection's dependencies come from the ansible package).
+    Four checks: the tarball holds what it must (licence text, changelog, a README per role) and nothing of the
+    development tree; the import succeeds with no error; the import prints no warning (flake8, ansible-lint,
+    ansible-doc - each is what a reviewer of the upload would act on); antsibull-changelog lint passes."""
+    result = StageResult("galaxy")
+    importer_bin = importer_venv()
+    tarball = build_collection()
+    with tarfile.open(tarball) as archive:
+        names = set(archive.getnames())
+    roles = {name.split("/")[1] for name in names if name.startswith("roles/") and name.count("/") >= 2}
+    missing = [name for name in TARBALL_REQUIRED if name not in names]
+    missing += ["roles/%s/README.md" % role for role in sorted(roles) if "roles/%s/README.md" % role not in names]
+    shipped = sorted(name for name in names if TARBALL_FORBIDDEN.search(name))
+    if missing or shipped or not roles:
+        result.failed += 1
+        result.failures.append("galaxy: tarball %s lacks %s, ships %s" % (tarball.name, missing, shipped[:10]))
+    else:
+        result.passed += 1
+    work = REPO / ".build" / "importer-run"
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "tmp").mkdir(parents=True)
+    config = work / "galaxy-importer.cfg"
+    # Automation Hub's settings, flake8 on: every check the importer has that needs no container runtime
+    config.write_text("[galaxy-importer]\nrun_ansible_doc = True\nrun_ansible_lint = True\noffline_ansible_lint = True\n"
+                      "run_flake8 = True\ncheck_changelog = True\nrun_ansible_test = False\n"
+                      "tmp_root_dir = %s\nansible_local_tmp = %s\n" % (work / "tmp", work / "ansible-tmp"))
+    env = environment()
+    env.update(PATH="%s:%s" % (importer_bin, os.environ.get("PATH", "")), GALAXY_IMPORTER_CONFIG=str(config))
+    env.pop("ANSIBLE_CONFIG", None)
+    returncode, output = run([str(importer_bin / "python"), "-m", "galaxy_importer.main", str(tarball)], "galaxy",
+                             cwd=work, env=env)
+    errors = [line for line in output.splitlines() if line.startswith("ERROR")]
+    report = work / "importer_result.json"
+    if returncode != 0 or errors or "Importer processing completed successfully" not in output or not report.exists():
+        result.failed += 1
+        result.failures.append("galaxy-importer: exit %d, %s" % (returncode, errors[:5] or "no success line"))
+    else:
+        contents = json.loads(report.read_text())["contents"]
+        print("galaxy-importer: %d content items imported" % len(contents))
+        result.passed += 1
+    warnings = [line for line in output.splitlines() if line.startswith("WARNING")]
+    if warnings:
+        result.failed += 1
+        result.failures.append("galaxy-importer warnings: %s" % "; ".join(warnings[:10]))
+    else:
+        result.passed += 1
+    # the changelog Galaxy shows (CHANGELOG.rst comes from changelogs/changelog.yaml) and the fragments still to release
+    returncode, output = run([str(VENV_BIN / "antsibull-changelog"), "lint"], "changelog-lint")
+    if returncode == 0 and not output.strip():
+        result.passed += 1
+    else:
+        result.failed += 1
+        result.failures.append("antsibull-changelog lint: %s" % output.strip()[:500])
     return result
 
 
@@ -206,12 +338,13 @@ def stage_lab_cycle() -> StageResult:
 def main() -> int:
     """Run the chosen stages and print the summary."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("stage", choices=["all", "lint", "sanity", "units", "unit", "integration", "molecule", "lab_cycle"])
+    parser.add_argument("stage", choices=["all", "lint", "sanity", "galaxy", "units", "unit", "integration", "molecule", "lab_cycle"])
     parser.add_argument("--nodes", type=int, default=3)
     arguments = parser.parse_args()
     stages = {
         "lint": stage_lint,
         "sanity": stage_sanity,
+        "galaxy": stage_galaxy,
         "units": stage_units,
         "unit": stage_unit,
         "integration": lambda: stage_integration(arguments.nodes),

@@ -85,6 +85,6 @@ class ActionModule(ActionBase):
         result.update(changed=False, plan=plan)
         if plan['refusals']:
             result['failed'] = True
-            result['msg'] = ('Refusing to change the cluster; nothing was changed on any host:\n'
-                             + '\n'.join('- ' + refusal for refusal in plan['refusals']))
+            reasons = '\n'.join('- ' + refusal for refusal in plan['refusals'])
+            result['msg'] = 'Refusing to change the cluster; nothing was changed on any host:\n%s' % reasons
         return result

@@ -2,12 +2,71 @@
 # Copyright: drweb.cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ``drweb.cluster.attach_plan`` filter: what attaching one node to the common database means, and why it would
-be refused. Documentation: ``attach_plan.yml`` next to this file (``ansible-doc -t filter drweb.cluster.attach_plan``).
+be refused. Documentation: DOCUMENTATION below (``ansible-doc -t filter drweb.cluster.attach_plan``).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+DOCUMENTATION = r'''
+name: attach_plan
+version_added: 0.1.0
+short_description: Decide what attaching one Server to the common database means, and why it would be refused
+description:
+  - Used by the database role's entry point C(attach) for every node of the run, before anything changes.
+  - RV(_value.action) - C(initdb) (the primary initialises the empty common database, holding no stations itself),
+    C(import) (the primary moves its own data into the empty common database, exportdb + importdb), C(switch) (stop,
+    database section of drwcsd.conf, start - never initdb or import against the common database), C(none) (already
+    on it), C(install) (check mode only - the Server is not installed yet).
+  - RV(_value.problems) - why the node cannot be attached safely - the database unreadable, not a Dr.Web database, of
+    another schema version; Servers of different versions; the primary outside the run while the database is empty;
+    a node whose own database holds stations the common one does not have (unless O(_input.allow_data_loss)); a
+    passwd-salt that is not the primary's; members that could not be read.
+options:
+  _input:
+    description:
+      - A dictionary with C(host) (the node), C(server) (its drweb.cluster.server_facts dictionary), C(status) (its
+        drweb.cluster.database_status result, or the failed result), C(primary) and C(primary_server) (the primary's
+        facts), C(database) (the database as messages name it), C(allow_data_loss) (bool, for this node), C(pending)
+        (bool - the database section of its drwcsd.conf would change), C(versions) (member -> release of every
+        installed member), C(unreadable) (the failed reads of members outside the run), C(play_hosts),
+        C(check_mode).
+    type: dict
+    required: true
+author:
+  - drweb.cluster maintainers !UNKNOWN
+'''
+
+EXAMPLES = r'''
+- name: Plan each node
+  ansible.builtin.set_fact:
+    plan: "{{ {'host': inventory_hostname, 'server': ansible_facts.drweb_server, 'status': status_result,
+               'primary': 'node1', 'database': 'drwcs@db1:5432/drwcs', 'pending': true} | drweb.cluster.attach_plan }}"
+'''
+
+RETURN = r'''
+_value:
+  description: The node's plan.
+  type: dict
+  contains:
+    action:
+      description: initdb, import, switch, none or install.
+      type: str
+    switch:
+      description: Whether the node's drwcsd.conf database section is written.
+      type: bool
+    stations:
+      description: Stations in the node's own database now (null when they could not be counted).
+      type: int
+    lost:
+      description: Of those, how many the common database does not have.
+      type: int
+    problems:
+      description: Why the node cannot be attached safely (any problem on any node stops the run before a change).
+      type: list
+      elements: str
+'''
 
 import re
 from collections.abc import Mapping
@@ -20,7 +79,7 @@ def _line(text):
 
 
 def attach_plan(node):
-    """The node's plan: {action, switch, stations, lost, problems} (see attach_plan.yml)."""
+    """The node's plan: {action, switch, stations, lost, problems} (see RETURN)."""
     if not isinstance(node, Mapping):
         raise AnsibleFilterError('attach_plan expects a dictionary, got %s' % type(node).__name__)
     host = node.get('host')

@@ -3,11 +3,67 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ``drweb.cluster.key_set_report`` filter: every member's key_fingerprint result -> the node -> fingerprint table
 and what is wrong (vendor prescription 1: one key pair and certificate on every Server). Documentation:
-``key_set_report.yml`` next to this file."""
+DOCUMENTATION below."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+DOCUMENTATION = r'''
+name: key_set_report
+version_added: 0.1.0
+short_description: Compare every Server's key pair and certificate and name what differs
+description:
+  - Vendor prescription 1 - every Server of a cluster has the same C(drwcsd.pri), C(drwcsd.pub) and
+    C(drwcsd-certificate.pem). Takes every member's C(drweb.cluster.key_fingerprint) result and returns the
+    node -> fingerprint table (SHA-256 shortened to 16 hex digits, certificate version, private key mode) and the
+    problems - a file missing or broken, a public key or certificate not of the private key, a private key whose mode
+    is not O(private_key_mode), a certificate version not higher than O(version_before) after a rotation, more than
+    one key set among the members.
+positional: own, others, paths, private_key_mode, version_before, not_installed
+options:
+  _input:
+    description: The members to compare, in inventory order.
+    type: list
+    elements: str
+    required: true
+  own:
+    description: Host -> its C(drweb.cluster.key_fingerprint) result (the members of the play batch).
+    type: dict
+  others:
+    description: The loop results of C(drweb.cluster.key_fingerprint) run by delegation, each with its host as C(item).
+    type: list
+    elements: dict
+  paths:
+    description: The product paths (C(private_key), C(public_key), C(certificate)) whose file names head the table.
+    type: dict
+    required: true
+  private_key_mode:
+    description: The mode the private key must have.
+    type: str
+    default: '0600'
+  version_before:
+    description: After a new certificate version - the version before it; every member must hold a higher one.
+    type: int
+  not_installed:
+    description: Members without a Server (outside the run), listed as not compared.
+    type: list
+    elements: str
+author:
+  - drweb.cluster maintainers !UNKNOWN
+'''
+
+EXAMPLES = r'''
+- name: Compare
+  ansible.builtin.set_fact:
+    report: "{{ ['node1', 'node2'] | drweb.cluster.key_set_report({'node1': mine}, theirs.results, ansible_facts.drweb_server.paths) }}"
+'''
+
+RETURN = r'''
+_value:
+  description: C(problems) (list of lines; empty when every member holds the same intact set) and C(table) (lines).
+  type: dict
+'''
 
 import json
 import posixpath
@@ -34,7 +90,7 @@ def _results(members, own, others):
 
 def key_set_report(members, own=None, others=None, paths=None, private_key_mode='0600', version_before=None,
                    not_installed=None):
-    """{problems: [...], table: [...]} - see key_set_report.yml."""
+    """{problems: [...], table: [...]} - see RETURN."""
     if not isinstance(members, (list, tuple)) or not isinstance(paths, Mapping):
         raise AnsibleFilterError('key_set_report expects the members (a list) and the product paths (a dictionary)')
     results = _results(members, own, others)

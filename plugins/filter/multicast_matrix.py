@@ -3,12 +3,115 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ``drweb.cluster.multicast_matrix`` filter: every node's multicast_probe result -> who hears whom.
 
-Documentation: ``multicast_matrix.yml`` next to this file (``ansible-doc -t filter drweb.cluster.multicast_matrix``).
+Documentation: DOCUMENTATION below (``ansible-doc -t filter drweb.cluster.multicast_matrix``).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+DOCUMENTATION = r'''
+name: multicast_matrix
+version_added: 0.1.0
+short_description: Combine every node's multicast probe into a matrix naming the pairs that cannot hear each other
+description:
+  - Takes the results of C(drweb.cluster.multicast_probe) run on every cluster node and returns, for every receiver
+    and sender, whether the receiver heard the sender, the list of failing pairs, and a text table for an
+    C(ansible.builtin.assert) message.
+  - A node whose result is missing, failed, skipped or unreachable counts as C(did not report); its row is unknown
+    (C(null)) and every pair with it as receiver is failing.
+  - Run the probe with O(drweb.cluster.multicast_probe#module:fail_on_missing=false) so that every node returns its
+    result and the matrix can name all failing pairs at once.
+positional: nodes
+options:
+  _input:
+    description:
+      - The probe results, a dictionary node name -> that node's registered C(multicast_probe) result, or a list of
+        results (each is keyed by its C(name)).
+    type: raw
+    required: true
+  nodes:
+    description:
+      - The nodes that must all hear each other, in table order; normally C(groups['drweb_servers']).
+      - Defaults to the keys of the input.
+    type: list
+    elements: str
+author:
+  - drweb.cluster maintainers !UNKNOWN
+'''
+
+EXAMPLES = r'''
+- name: Probe on every Server at once
+  drweb.cluster.multicast_probe:
+    name: "{{ inventory_hostname }}"
+    expect: "{{ groups['drweb_servers'] }}"
+    token: "{{ probe_token }}"
+    fail_on_missing: false
+  register: drweb_probe
+
+- name: Fail naming the pairs that cannot hear each other
+  vars:
+    probe_results: >-
+      {{ dict(ansible_play_hosts_all | zip(ansible_play_hosts_all | map('extract', hostvars)
+                                          | map(attribute='drweb_probe', default={}))) }}
+    matrix: "{{ probe_results | drweb.cluster.multicast_matrix(groups['drweb_servers']) }}"
+  ansible.builtin.assert:
+    that: matrix.ok
+    fail_msg: "{{ matrix.table }}"
+    success_msg: "{{ matrix.table }}"
+  when: inventory_hostname == ansible_play_hosts | first
+
+# matrix.table, when node3 has no route for 224.0.0.0/4:
+#   multicast 232.0.0.1:11111: does the receiver (row) hear the sender (column)?
+#   receiver  node1     node2     node3
+#   node1     -         yes       NO
+#   node2     yes       -         NO
+#   node3     NO        NO        -
+#   pairs that cannot hear each other (sender -> receiver): node3 -> node1, node3 -> node2, node1 -> node3, node2 -> node3
+#   node3: cannot join multicast group 232.0.0.1 on interface 0.0.0.0: [Errno 19] No such device (...)
+'''
+
+RETURN = r'''
+_value:
+  description: The matrix and what fails.
+  type: dict
+  contains:
+    ok:
+      description: Whether every node reported without errors and hears every other node.
+      type: bool
+    nodes:
+      description: The nodes compared, in table order.
+      type: list
+      elements: str
+    matrix:
+      description: Receiver -> sender -> heard (C(true)/C(false), C(null) when the receiver did not report).
+      type: dict
+    pairs:
+      description: Every failing pair, as C(sender), C(receiver) and C(reported) (whether the receiver reported).
+      type: list
+      elements: dict
+    missing:
+      description: The failing pairs as C(sender -> receiver) strings.
+      type: list
+      elements: str
+    not_reported:
+      description: Node -> why it has no probe result.
+      type: dict
+    errors:
+      description: Node -> the errors its probe reported (binding, joining, sending).
+      type: dict
+    unheard:
+      description: Nodes that no other node heard.
+      type: list
+      elements: str
+    deaf:
+      description: Nodes that reported and heard no other node.
+      type: list
+      elements: str
+    table:
+      description: A text table of the matrix followed by the failing pairs and errors, for messages.
+      type: str
+'''
 
 from collections.abc import Mapping
 
@@ -96,10 +199,10 @@ def multicast_matrix(results, nodes=None):
         for sender in nodes:
             if sender != receiver and not matrix[receiver][sender]:
                 pairs.append(dict(sender=sender, receiver=receiver, reported=receiver not in not_reported))
-    deaf = [node for node in nodes if node not in not_reported
-            and all(matrix[node][sender] is False for sender in nodes if sender != node) and len(nodes) > 1]
-    unheard = [node for node in nodes if len(nodes) > 1
-               and all(not matrix[receiver][node] for receiver in nodes if receiver != node)]
+    several = len(nodes) > 1
+    deaf = [node for node in nodes if all((node not in not_reported, several,
+                                           all(matrix[node][sender] is False for sender in nodes if sender != node)))]
+    unheard = [node for node in nodes if several and all(not matrix[receiver][node] for receiver in nodes if receiver != node)]
 
     lines = _table(nodes, matrix, ', '.join(sorted(endpoints)) or '(group unknown)')
     if pairs:

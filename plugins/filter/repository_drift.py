@@ -3,12 +3,118 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ``drweb.cluster.repository_drift`` filter: every node's repository_version result -> drift report.
 
-Documentation: ``repository_drift.yml`` next to this file (``ansible-doc -t filter drweb.cluster.repository_drift``).
+Documentation: DOCUMENTATION below (``ansible-doc -t filter drweb.cluster.repository_drift``).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+DOCUMENTATION = r'''
+name: repository_drift
+version_added: 0.1.0
+short_description: Compare every Server's repository revisions and name the odd node out
+description:
+  - Takes the results of C(drweb.cluster.repository_version) run on every cluster node and returns, per product,
+    the revision each node holds, the entries that differ (product, node, its revision, the expected one) and a
+    text table for an C(ansible.builtin.assert) message.
+  - The expected revision of a product is the one most nodes hold, or the O(reference) node's (a parent Server).
+    When no revision has a majority every node is named.
+  - When every node reported content digests (O(drweb.cluster.repository_version#module:content=true)), nodes that
+    hold the same revision name with different bytes are named too (RV(_value.content_drift)).
+  - A node whose result is missing, failed, skipped or unreachable counts as C(did not report) and makes the
+    report not C(ok).
+positional: nodes, reference
+options:
+  _input:
+    description:
+      - The results, a dictionary node name -> that node's registered C(repository_version) result.
+    type: dict
+    required: true
+  nodes:
+    description:
+      - The nodes that must agree, in table order; normally C(groups['drweb_servers']).
+      - Defaults to the keys of the input.
+    type: list
+    elements: str
+  reference:
+    description:
+      - A node whose revisions every other node must hold (for example the parent Server in a hybrid structure).
+      - Without it, the revision most nodes hold is expected.
+    type: str
+author:
+  - drweb.cluster maintainers !UNKNOWN
+'''
+
+EXAMPLES = r'''
+- name: Read the repository of every Server
+  become: true
+  drweb.cluster.repository_version:
+  register: drweb_repository
+
+- name: Fail naming the node and product whose revision differs
+  vars:
+    report: >-
+      {{ dict(ansible_play_hosts_all | zip(ansible_play_hosts_all | map('extract', hostvars)
+                                          | map(attribute='drweb_repository', default={})))
+         | drweb.cluster.repository_drift(groups['drweb_servers']) }}
+  ansible.builtin.assert:
+    that: report.ok
+    fail_msg: "{{ report.table }}"
+    success_msg: "{{ report.table }}"
+  when: inventory_hostname == ansible_play_hosts | first
+
+# report.table when node3 was forced back to an older revision of 10-drwbases:
+#   product      node1           node2           node3
+#   05-drwmeta   20240201000000  20240201000000  20240201000000
+#   10-drwbases  20240201000000  20240201000000  20240101000000
+#   10-drwbases: node3 holds revision 20240101000000, expected 20240201000000
+#   odd node out: node3
+'''
+
+RETURN = r'''
+_value:
+  description: The comparison.
+  type: dict
+  contains:
+    ok:
+      description: Whether every node reported, holds at least one product and agrees on every product.
+      type: bool
+    nodes:
+      description: The nodes compared, in table order.
+      type: list
+      elements: str
+    reference:
+      description: The reference node, or C(null) when the majority decides.
+      type: str
+    products:
+      description: Product code -> node -> revision (C(null) when the node does not hold the product).
+      type: dict
+    drift:
+      description: Every differing node, as C(product), C(node), C(field) (C(revision)), C(value), C(expected)
+        (C(null) without a majority) and C(others) (the values the other nodes hold).
+      type: list
+      elements: dict
+    content_drift:
+      description: Like RV(_value.drift) with C(field=content), for nodes holding the same revision name with
+        different content digests.
+      type: list
+      elements: dict
+    odd_nodes:
+      description: The nodes named in RV(_value.drift) or RV(_value.content_drift).
+      type: list
+      elements: str
+    not_reported:
+      description: Node -> why it has no result.
+      type: dict
+    messages:
+      description: One line per difference, per silent node, then the verdict.
+      type: list
+      elements: str
+    table:
+      description: The product x node table followed by RV(_value.messages), for assert messages.
+      type: str
+'''
 
 from collections import Counter
 from collections.abc import Mapping
@@ -140,9 +246,9 @@ def repository_drift(results, nodes=None, reference=None):
     elif not rows and not not_reported:
         messages.append('no node holds any product (empty or missing repositories)')
     elif not not_reported:
-        messages.append('all %d nodes hold the same revision%s of %d product%s' % (
-            len(nodes), 's' if len(rows) != 1 else '', len(rows), 's' if len(rows) != 1 else '') +
-            (' (content compared)' if digests else ''))
+        plural = 's' if len(rows) != 1 else ''
+        compared = ' (content compared)' if digests else ''
+        messages.append('all %d nodes hold the same revision%s of %d product%s%s' % (len(nodes), plural, len(rows), plural, compared))
     return dict(
         ok=not drift and not content_drift and not not_reported and bool(rows),
         nodes=nodes,

@@ -2,11 +2,63 @@
 # Copyright: drweb.cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ``drweb.cluster.scheduler_choice`` filter: which Server runs the exclusive schedule tasks, and why.
-Documentation: ``scheduler_choice.yml`` next to this file."""
+Documentation: DOCUMENTATION below."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+DOCUMENTATION = r'''
+name: scheduler_choice
+version_added: 0.1.0
+short_description: Choose the Server that runs the exclusive schedule tasks (vendor cluster chapter, item 7)
+description:
+  - The vendor recommends running Purge Old Data, Backup sensitive data, Purge old stations, Purge expired stations and
+    Purge unsent IS events on one Server only - "for example, on the Server which is located on the same computer as
+    the common external database. Or on the most productive computer of a cluster".
+  - The choice, in order - O(requested) (C(drweb_scheduler_host)); else the first candidate whose name, address,
+    FQDN or one of its addresses is O(db_host); else the most productive (CPUs x memory MB), where a tie keeps the
+    O(current) owner (so that the inventory order alone never moves the tasks of a running cluster), else the first in
+    inventory order.
+positional: hostvars, db_host, requested, current, excluded
+options:
+  _input:
+    description: The members, in inventory order (their CPUs and memory come from the gathered facts).
+    type: list
+    elements: str
+    required: true
+  hostvars:
+    description: The play's C(hostvars) (each member's C(ansible_host) and C(ansible_facts)).
+    type: dict
+  db_host:
+    description: The common database's host (C(drweb_db_host)).
+    type: str
+  requested:
+    description: C(drweb_scheduler_host); empty means choose.
+    type: str
+  current:
+    description: The members that run the exclusive tasks now.
+    type: list
+    elements: str
+  excluded:
+    description: Members that must not be chosen (C(drweb_schedule_exclude), remove_node.yml).
+    type: list
+    elements: str
+author:
+  - drweb.cluster maintainers !UNKNOWN
+'''
+
+EXAMPLES = r'''
+- name: Choose
+  ansible.builtin.set_fact:
+    choice: "{{ ['node1', 'node2'] | drweb.cluster.scheduler_choice(hostvars, drweb_db_host, '', ['node1'], []) }}"
+'''
+
+RETURN = r'''
+_value:
+  description: C(host), C(reason), C(candidates) (host, cpus, memory_mb, score, on_db_host) and C(excluded).
+  type: dict
+'''
 
 from collections.abc import Mapping
 
@@ -40,7 +92,7 @@ def _candidates(hosts, hostvars):
 
 
 def scheduler_choice(hosts, hostvars=None, db_host='', requested='', current=None, excluded=None):
-    """{host, reason, candidates, excluded} - see scheduler_choice.yml."""
+    """{host, reason, candidates, excluded} - see RETURN."""
     if not isinstance(hosts, (list, tuple)) or not all(isinstance(host, str) for host in hosts):
         raise AnsibleFilterError('scheduler_choice expects a list of inventory host names, got %r' % (hosts,))
     candidates = _candidates(hosts, hostvars)

@@ -3,12 +3,76 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ``drweb.cluster.server_addresses`` filter: the addresses each Server is published under, per address family.
 
-Documentation: ``server_addresses.yml`` next to this file (``ansible-doc -t filter drweb.cluster.server_addresses``).
+Documentation: DOCUMENTATION below (``ansible-doc -t filter drweb.cluster.server_addresses``).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+DOCUMENTATION = r'''
+name: server_addresses
+version_added: 0.1.0
+short_description: The addresses each Dr.Web Server of a cluster is published under, IPv4 (A) and IPv6 (AAAA)
+description:
+  - A Server accepts Agents on every IPv4 and every IPv6 interface (C(tcp/0.0.0.0:2193) and C(tcp/[::]:2193), the
+    vendor's appendix "Server addresses"), so the common cluster name may carry an A record and an AAAA record per
+    Server.
+  - IPv4 address of a Server - C(drweb_dns_server_address) when it is an IPv4 address, else C(ansible_host) when it
+    is one. IPv6 address (only when O(ipv6)) - C(drweb_dns_server_address6), else C(drweb_dns_server_address) or
+    C(ansible_host) when it is an IPv6 address, else the Server's own global IPv6 address from its gathered
+    network facts (C(default_ipv6), else the first of C(all_ipv6_addresses) that is not link-local).
+  - A Server with no address of a published family is named in RV(_value.problems), as is a value that is not an
+    address.
+positional: servers, ipv6
+options:
+  _input:
+    description: C(hostvars).
+    type: dict
+    required: true
+  servers:
+    description: The inventory names of the Servers published under the cluster name.
+    type: list
+    elements: str
+    required: true
+  ipv6:
+    description: Whether AAAA records are published too (C(drweb_dns_ipv6)).
+    type: bool
+    default: false
+'''
+
+EXAMPLES = r'''
+- name: Publish the cluster name's records
+  ansible.builtin.debug:
+    msg: "{{ hostvars | drweb.cluster.server_addresses(groups['drweb_servers'], true) }}"
+'''
+
+RETURN = r'''
+_value:
+  description: The addresses.
+  type: dict
+  contains:
+    A:
+      description: Server -> its IPv4 address.
+      type: dict
+      sample: {node1: 10.0.0.11, node2: 10.0.0.12}
+    AAAA:
+      description: Server -> its IPv6 address (empty unless O(ipv6)).
+      type: dict
+      sample: {node1: 'fd00:10::11'}
+    addresses:
+      description: Record type -> the sorted, distinct addresses of that type (the record set to publish).
+      type: dict
+      sample: {A: [10.0.0.11, 10.0.0.12], AAAA: ['fd00:10::11']}
+    types:
+      description: The record types published - C([A]), or C([A, AAAA]) with O(ipv6).
+      type: list
+      elements: str
+    problems:
+      description: One line per Server without an address of a published family, or with a value that is not one.
+      type: list
+      elements: str
+'''
 
 import ipaddress
 from collections.abc import Mapping
@@ -35,8 +99,9 @@ def _fact_ipv6(variables):
     candidates = ([default] if default else []) + [_text(text) for text in facts.get('all_ipv6_addresses') or []]
     for text in candidates:
         address = _address(text)
-        if isinstance(address, ipaddress.IPv6Address) and not (address.is_link_local or address.is_loopback
-                                                               or address.is_multicast or address.is_unspecified):
+        special = isinstance(address, ipaddress.IPv6Address) and any(
+            (address.is_link_local, address.is_loopback, address.is_multicast, address.is_unspecified))
+        if isinstance(address, ipaddress.IPv6Address) and not special:
             return str(address)
     return None
 

@@ -506,8 +506,8 @@ TOUCH_POINTS = (
     ('WEB_API_STATIONS_TOTAL_ATTRIBUTE', 'webapi', WEB_API_STATIONS_TOTAL_ATTRIBUTE, CONFIRMED,
      'Web API 13.0.0, groups/stations-list.ds: <stations total> "Total number of stations in the specified group"'),
     ('WEB_API_GROUP_EVERYONE', 'webapi', WEB_API_GROUP_EVERYONE, CONFIRMED,
-     'Web API 13.0.1, stations/newbies-info.ds reply: parent_id of the group named "Everyone" (' + _WEB_API_NEWBIES_INFO_PAGE
-     + '); every station listed for a system group: Web API 13.0.1 groups/stations-list.ds'),
+     'Web API 13.0.1, stations/newbies-info.ds reply: parent_id of the group named "Everyone" (%s); every station listed '
+     'for a system group: Web API 13.0.1 groups/stations-list.ds' % _WEB_API_NEWBIES_INFO_PAGE),
     ('AGENT_PORT', 'network', str(AGENT_PORT), CONFIRMED, '2.12'),
     ('AGENT_LISTEN_ADDRESSES', 'network', ', '.join(AGENT_LISTEN_ADDRESSES), CONFIRMED,
      'appendix "Server addresses", 10.1.0 (' + _SERVER_ADDRESSES_PAGE + ')'),

@@ -310,7 +310,7 @@ def identity(result):
         certificate_version=certificate.get('version'),
         certificate_not_after=certificate.get('not_after'),
         complete=complete,
-        consistent=complete and result['certificate_matches_private_key'] is True
-        and result['public_key_matches_private_key'] is not False,
+        consistent=all((complete, result['certificate_matches_private_key'] is True,
+                        result['public_key_matches_private_key'] is not False)),
         problems=[result[name]['error'] for name in FILES if result[name]['error']],
     )

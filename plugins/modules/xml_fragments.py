@@ -462,8 +462,8 @@ class Merger(object):
             raise MergeError('cannot encode %s as %s' % (what, encoding)) from error
         prefix = b'<?xml version="1.0" encoding="' + to_bytes(encoding) + b'"?>\n'
         element = parse(prefix + encoded, '%s.xml (%s)' % (what, spec['xpath']))
-        if (element.start != len(prefix) + len(encoded) - len(encoded.lstrip())
-                or element.end != len(prefix) + len(encoded.rstrip())):
+        exact = (len(prefix) + len(encoded) - len(encoded.lstrip()), len(prefix) + len(encoded.rstrip()))
+        if (element.start, element.end) != exact:
             raise MergeError('%s.xml (%s) must be exactly one element, with nothing around it' % (what, spec['xpath']))
         if not _matches(element, steps[-1]):
             raise MergeError('%s.xml is a <%s> element that does not match the last step of its xpath %s'

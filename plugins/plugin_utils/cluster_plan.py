@@ -289,7 +289,7 @@ def decide(reads, inventory):
                             'running' if running_attached else 'installed',
                             '; '.join(_describe_identity(host, reads[host]) for host in holders)))
     elif holders:
-        (fingerprint, salt), = identities.keys()
+        [(fingerprint, salt)] = list(identities)
         incomplete = [host for host in holders if not ((reads[host].get('key_files') or {}).get('complete'))]
         if incomplete or None in fingerprint:
             refusals.append('%s, attached to the common database, %s no complete key set (drwcsd.pri, drwcsd.pub, '
@@ -367,11 +367,11 @@ def decide(reads, inventory):
             continue
         if installing and version and node['installed'] and node['version'] != version:
             refusals.append('%s runs Dr.Web Server %s, not drweb_version=%s: site.yml never upgrades (upgrade.yml does, '
-                            'the whole cluster from the package) and never downgrades' % (host, node['version'] or
-                                                                                          '(unknown)', version))
+                            'the whole cluster from the package) and never downgrades' % (host, node['version'] or '(unknown)', version))
         web_api = server.get('web_api') or {}
-        if (node['state'] == 'attached' and node['running'] and web_api.get('status') == 'error'
-                and (web_api.get('error') or '').startswith('summary.ds refused') and not web_api.get('database_unavailable')):
+        refused = all((web_api.get('status') == 'error', (web_api.get('error') or '').startswith('summary.ds refused'),
+                       not web_api.get('database_unavailable')))
+        if all((node['state'] == 'attached', node['running'], refused)):
             refusals.append('the Web API of %s refused the administrator login (%s): check drweb_admin_password' % (
                 host, web_api.get('error')))
         if installing and not node['installed'] and node['in_run']:

@@ -60,6 +60,14 @@ def test_site_brings_every_server_to_the_newest_zone_revision(converged_cluster,
     assert "10-drwbases  %s  %s  %s" % (newest, newest, newest) in converged_cluster.output
 
 
+def test_site_prints_no_deprecation_warning(converged_cluster):
+    # a deprecated option (a module alias, a removed setting) warns on every run and breaks with the next major
+    # release of the collection that deprecated it
+    assert "PLAY RECAP" in converged_cluster.output, converged_cluster.output[-2000:]
+    lines = [line for line in converged_cluster.output.splitlines() if "[DEPRECATION WARNING]" in line]
+    assert not lines, "\n".join(lines)
+
+
 def test_clean_cluster_reports_no_drift_and_changes_nothing(  # pylint: disable=unused-argument
         converged_cluster, ansible_playbook, lab_exec, lab_vars, tmp_path):
     before = state(lab_exec)

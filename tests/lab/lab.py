@@ -55,6 +55,9 @@ DNS_ZONE = "drweb.test"
 TSIG_NAME = "drweb-lab-tsig"
 TSIG_ALGORITHM = "hmac-sha256"
 ZONE_ROOT = "/srv/drweb-zone"
+# A second login on every host besides root: an unprivileged account with passwordless sudo and the same lab key, as
+# on real hosts where root logins are closed (the playbooks then run with become).
+SUDO_USER = "drwops"
 # The revisions the update zone serves from `lab.py up` on (oldest first; Servers take the newest), published with the
 # drwcsd double's zone generator, so a plain site.yml has something to take (issue 7). The inventory names them
 # (lab_update_zone_revisions) for tests that put the zone back as it was.
@@ -468,10 +471,13 @@ def host_spec(host: dict, state: dict) -> dict:
         {"file": "/etc/resolv.conf", "content": "nameserver %s\nsearch %s\noptions timeout:1 attempts:2\n" % (
             state["hosts"][1]["ip"], DNS_ZONE)},
         {"mkdir": "/var/log/drwlab"},
-        {"mkdir": "/etc/drwlab/ssh", "mode": "0700"},
+        {"mkdir": "/etc/drwlab/ssh", "mode": "0755"},  # the host key inside stays 0600
         {"file": "/etc/drwlab/ssh/ssh_host_ed25519_key", "content": read(hostkey), "mode": "0600"},
         {"file": "/etc/drwlab/ssh/ssh_host_ed25519_key.pub", "content": read(hostkey + ".pub")},
-        {"file": "/etc/drwlab/ssh/authorized_keys", "content": read(os.path.join(ssh_dir, "id_ed25519.pub")), "mode": "0600"},
+        # sshd reads it with the logging-in user's rights: readable by the sudo user too (a public key)
+        {"file": "/etc/drwlab/ssh/authorized_keys", "content": read(os.path.join(ssh_dir, "id_ed25519.pub")), "mode": "0644"},
+        {"run": ["sh", "-c", "id -u {0} >/dev/null 2>&1 || useradd --create-home --shell /bin/sh --password '*' {0}".format(SUDO_USER)]},
+        {"file": "/etc/sudoers.d/drwlab", "content": "%s ALL=(ALL:ALL) NOPASSWD: ALL\n" % SUDO_USER, "mode": "0440"},
         {"file": "/etc/drwlab/sshd_config", "content": sshd_config(host)},
         {"mkdir": "/run/sshd", "mode": "0755"},
         {"run": ["/usr/sbin/sshd", "-f", "/etc/drwlab/sshd_config", "-E", "/var/log/drwlab/sshd.log"]},
@@ -565,6 +571,8 @@ def inventory(state: dict) -> dict:
             "lab_nodes": state["nodes"],
             "lab_controller_netns": ns_name("ctl"),
             "lab_controller_ip": ctl_ip(),
+            # the unprivileged login with passwordless sudo (ansible_user=<it> with become)
+            "lab_sudo_user": SUDO_USER,
             "lab_postgres_host": by_ip["db1"],
             "lab_postgres_port": 5432,
             "lab_postgres_superuser": "postgres",

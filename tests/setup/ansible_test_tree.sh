@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Copy the collection into .build/sanity/ansible_collections/drweb/cluster, where ansible-test requires it to be
 # (a copy: ansible-test refuses a symlinked collection root), and give ansible-test its pip bootstrap script from the
-# pip installed in .venv, since the script's download host is unreachable here.
+# pip installed in .venv, since the script's download host is unreachable here. Argument: the venv whose ansible-test
+# will run (default .venv).
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo_root"
@@ -13,7 +14,9 @@ git ls-files -z --cached --others --exclude-standard | rsync -a --from0 --files-
 # ansible-test lists a git tree with git; a fresh repository makes it see exactly these files.
 ( cd "$target" && git init -q && git add -A ) >/dev/null 2>&1
 
-pip_version=$(.venv/bin/python - <<'PY'
+# The venv whose ansible-test runs (default .venv; the sanity stage also runs the oldest supported ansible-core's).
+test_venv=${1:-.venv}
+pip_version=$("$test_venv/bin/python" - <<'PY'
 import re, pathlib, ansible_test
 source = pathlib.Path(ansible_test.__file__).parent / '_internal' / 'python_requirements.py'
 print(re.search(r"pip='([0-9.]+)'", source.read_text()).group(1))

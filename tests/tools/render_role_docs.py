@@ -1,9 +1,11 @@
-"""Write each role's variable reference, generated from its meta/argument_specs.yml, into docs/roles/<role>.md.
+"""Write each role's variable reference, generated from its meta/argument_specs.yml, into docs/roles/<role>.md, and
+each role's README.md (roles/<role>/README.md, wholly generated from meta/main.yml and meta/argument_specs.yml).
 
-Run after changing an argument spec: ``.venv/bin/python tests/tools/render_role_docs.py``. The page keeps its
+Run after changing an argument spec: ``.venv/bin/python tests/tools/render_role_docs.py``. The docs page keeps its
 hand-written tour; only the block between the two markers below is replaced (appended at the end the first time).
-The unit test tests/unit/roles/test_role_docs.py fails when a page and its argument spec disagree, so the
-reference an administrator reads is the one Ansible validates against.
+The role README is what Galaxy and Automation Hub show for the role (their importer refuses a collection whose roles
+have none). The unit test tests/unit/roles/test_role_docs.py fails when a page or a README and its argument spec
+disagree, so the reference an administrator reads is the one Ansible validates against.
 """
 
 from __future__ import annotations
@@ -90,6 +92,34 @@ def expected_page(role_dir: Path, page_text: str) -> str:
     return page_text.rstrip("\n") + "\n\n" + block + "\n"
 
 
+def role_readme(role_dir: Path) -> str:
+    """The whole README.md of one role."""
+    role = role_dir.name
+    specs = yaml.safe_load((role_dir / "meta" / "argument_specs.yml").read_text())["argument_specs"]
+    meta_file = role_dir / "meta" / "main.yml"
+    meta = (yaml.safe_load(meta_file.read_text()) or {}) if meta_file.is_file() else {}
+    info = meta.get("galaxy_info") or {}
+    lines = ["# drweb.cluster.%s" % role, "",
+             "<!-- generated from meta/main.yml and meta/argument_specs.yml by tests/tools/render_role_docs.py; "
+             "do not edit by hand -->", ""]
+    if info.get("description"):
+        description = markup(info["description"])
+        lines += [description if description.endswith(".") else description + ".", ""]
+    main = specs.get("main") or next(iter(specs.values()))
+    for paragraph in main.get("description") or []:
+        lines += [markup(paragraph), ""]
+    platforms = ["%s %s" % (item["name"], ", ".join(str(version) for version in item.get("versions") or []))
+                 for item in info.get("platforms") or []]
+    if platforms:
+        lines += ["Platforms: %s." % "; ".join(platforms), ""]
+    lines += ["Use it as `drweb.cluster.%s` (entry points: %s); the guide is `docs/roles/%s.md` in the collection."
+              % (role, ", ".join("`%s`" % entry for entry in specs), role), ""]
+    block = render(role, specs)
+    # only the table part: the README has its own header
+    lines.append(block[len(BEGIN):-len(END)].strip("\n"))
+    return "\n".join(lines) + "\n"
+
+
 def roles(repo: Path = REPO):
     """(role dir, docs page) of every role with an argument spec."""
     for role_dir in sorted((repo / "roles").iterdir()):
@@ -104,6 +134,11 @@ def main() -> int:
         if new != text:
             page.write_text(new)
             print("updated %s" % page.relative_to(REPO))
+        readme = role_dir / "README.md"
+        text = role_readme(role_dir)
+        if not readme.exists() or readme.read_text() != text:
+            readme.write_text(text)
+            print("updated %s" % readme.relative_to(REPO))
     return 0
 
 

@@ -18,7 +18,7 @@ from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
 ROOT = Path(os.path.abspath(drwcsd.__file__)).parents[2]
 COLLECTIONS = ROOT.parents[2]        # the folder that holds ansible_collections/drweb/cluster (symlinks not resolved)
 MODULES = sorted(path.stem for path in (ROOT / 'plugins' / 'modules').glob('*.py') if not path.stem.startswith('_'))
-FILTERS = sorted(path.stem for path in (ROOT / 'plugins' / 'filter').glob('*.yml'))
+FILTERS = sorted(path.stem for path in (ROOT / 'plugins' / 'filter').glob('*.py') if 'DOCUMENTATION = ' in path.read_text())
 
 
 def ansible_doc(*args):
@@ -32,7 +32,7 @@ def ansible_doc(*args):
 def test_the_collection_has_modules_and_filters():
     assert COLLECTIONS.name != 'ansible_collections' and (COLLECTIONS / 'ansible_collections' / 'drweb' / 'cluster').exists()
     assert 'server_facts' in MODULES and 'server_probe' in MODULES
-    assert 'multicast_matrix' in FILTERS
+    assert 'multicast_matrix' in FILTERS and 'repository_drift' in FILTERS
 
 
 @pytest.mark.parametrize('module', MODULES)

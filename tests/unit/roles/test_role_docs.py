@@ -1,4 +1,5 @@
-"""Each role's docs page carries the reference generated from its argument spec (tests/tools/render_role_docs.py)."""
+"""Each role's docs page carries the reference generated from its argument spec, and each role's README.md is the one
+generated from its meta files (tests/tools/render_role_docs.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+import yaml
 
 COLLECTION_ROOT = Path(__file__).resolve().parents[3]
 SPEC = importlib.util.spec_from_file_location("render_role_docs", COLLECTION_ROOT / "tests" / "tools" / "render_role_docs.py")
@@ -34,3 +36,41 @@ def test_every_documented_variable_is_in_the_table():
     text = page.read_text()
     for name in ("drweb_cluster_name", "drweb_dns_ttl", "drweb_dns_tsig_key_secret"):
         assert "| `%s` |" % name in text
+
+
+@pytest.mark.parametrize("role_dir", [role_dir for role_dir, unused_page in ROLES], ids=[r.name for r, unused_page in ROLES])
+def test_the_role_readme_is_the_generated_one(role_dir):
+    readme = role_dir / "README.md"
+    assert readme.is_file(), "roles/%s has no README.md (Galaxy refuses the collection): run tests/tools/render_role_docs.py" % role_dir.name
+    assert readme.read_text() == RENDER.role_readme(role_dir), \
+        "roles/%s/README.md is stale: run tests/tools/render_role_docs.py" % role_dir.name
+
+
+def test_a_role_readme_names_every_variable_and_entry_point():
+    role_dir = next(r for r, unused_page in ROLES if r.name == "license")
+    text = RENDER.role_readme(role_dir)
+    assert text.startswith("# drweb.cluster.license\n")
+    assert "### Entry point `main`" in text and "### Entry point `validate`" in text
+    assert "| `drweb_license_key` |" in text and "| `drweb_db_password` |" in text
+
+
+def test_every_secret_option_is_no_log():
+    # a secret passed through a role's argument spec must be masked in the validation's output and the invocation
+    secrets = ("password", "secret", "private")
+    missing = []
+    for role_dir, unused_page in ROLES:
+        specs = yaml.safe_load((role_dir / "meta" / "argument_specs.yml").read_text())["argument_specs"]
+        for entry, spec in specs.items():
+            for name, option in (spec.get("options") or {}).items():
+                if any(word in name for word in secrets) and (option or {}).get("type", "str") in ("str", "raw") \
+                        and not (option or {}).get("no_log"):
+                    missing.append("%s:%s:%s" % (role_dir.name, entry, name))
+    assert not missing, "secret options without no_log: true: %s" % missing
+
+
+def test_every_role_names_the_collection_floor_of_ansible_core():
+    runtime = yaml.safe_load((COLLECTION_ROOT / "meta" / "runtime.yml").read_text())
+    floor = runtime["requires_ansible"].lstrip(">=").rsplit(".", 1)[0]
+    for role_dir, unused_page in ROLES:
+        meta = yaml.safe_load((role_dir / "meta" / "main.yml").read_text())
+        assert str(meta["galaxy_info"]["min_ansible_version"]) == floor, role_dir.name

@@ -271,7 +271,7 @@ class Database:
             raise DatabaseError('database is not initialised (%s): run initdb' % self.describe())
         if found != expected:
             hint = 'run upgradedb' if found < expected else 'the database was upgraded by a newer Server'
-            raise DatabaseError('database schema version %d does not match this Server %s (expects %d): %s'
+            raise DatabaseError('database schema version %s does not match this Server %s (expects %s): %s'
                                 % (found, version, expected, hint))
         return found
 
@@ -362,7 +362,7 @@ class Database:
         if old is None:
             raise DatabaseError('database is not initialised (%s): nothing to upgrade' % self.describe())
         if old > target:
-            raise DatabaseError('database schema version %d is newer than this Server (%d)' % (old, target))
+            raise DatabaseError('database schema version %s is newer than this Server (%s)' % (old, target))
         if old == target:
             return old, old
         with self.transaction():
@@ -380,7 +380,7 @@ class Database:
         if found is None:
             return ['database is not initialised']
         if found != expected:
-            problems.append('schema version %d, this Server expects %d' % (found, expected))
+            problems.append('schema version %s, this Server expects %s' % (found, expected))
         missing = sorted(set(TABLES) - set(self.tables()))
         if missing:
             problems.append('missing tables: %s' % ', '.join(missing))

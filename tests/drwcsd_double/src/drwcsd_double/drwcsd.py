@@ -173,7 +173,7 @@ def verb_exportdb(paths, log, args):
         raise Failure('exportdb: cannot write %s: %s' % (args[0], exc), EXIT_USAGE) from exc
     finally:
         database.close()
-    log.info('exportdb: database %s (schema version %d) exported to %s: %d station(s), %d key(s)'
+    log.info('exportdb: database %s (schema version %s) exported to %s: %s station(s), %s key(s)'
              % (database.describe(), dump['dbver'], args[0], len(dump['tables']['stations']['rows']),
                 len(dump['tables']['available_keys']['rows'])))
     return 0
@@ -220,7 +220,7 @@ def verb_upgradedb(paths, log, _args):
     if old == new:
         log.info('upgradedb: database schema is up to date (%d): %s' % (new, database.describe()))
     else:
-        log.info('upgradedb: database schema upgraded %d -> %d: %s' % (old, new, database.describe()))
+        log.info('upgradedb: database schema upgraded %s -> %s: %s' % (old, new, database.describe()))
     return 0
 
 

@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+# Copyright: drweb.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of drweb.cluster.host_prerequisites: real imports and a real PATH lookup, in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+
+from ansible_collections.drweb.cluster.plugins.modules import host_prerequisites
+from ansible_collections.drweb.cluster.tests.unit.plugins.modules.utils import run_module
+
+
+def executable(folder, name):
+    path = folder / name
+    path.write_text('#!/bin/sh\nexit 0\n')
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+def test_present_libraries_and_commands_are_found(tmp_path, monkeypatch):
+    monkeypatch.setenv('PATH', str(tmp_path))
+    dig = executable(tmp_path, 'dig')
+    result = run_module(host_prerequisites, dict(python_modules=['os', 'yaml'], commands=['dig']))
+    assert result['changed'] is False
+    assert result['missing'] == []
+    assert result['found']['os'] == 'os' and result['found']['dig'] == dig
+    assert result['found']['yaml'].startswith('yaml ')       # with its version
+    assert result['python']['executable'] == sys.executable
+
+
+def test_missing_entries_are_named_in_the_order_given(tmp_path, monkeypatch):
+    monkeypatch.setenv('PATH', str(tmp_path))
+    result = run_module(host_prerequisites, dict(python_modules=['os', 'drweb_no_such_module', 'drweb_other_missing'],
+                                                 commands=['drweb-no-such-command']))
+    assert result['missing'] == ['drweb_no_such_module', 'drweb_other_missing', 'drweb-no-such-command']
+    assert set(result['found']) == {'os'}
+
+
+def test_an_entry_is_present_when_any_alternative_imports():
+    result = run_module(host_prerequisites, dict(python_modules=['drweb_no_such_module|os', 'drweb_a|drweb_b']))
+    assert result['found'] == {'drweb_no_such_module|os': 'os'}
+    assert result['missing'] == ['drweb_a|drweb_b']
+
+
+def test_a_library_that_fails_on_import_counts_as_missing(tmp_path, monkeypatch):
+    (tmp_path / 'drweb_broken_lib.py').write_text('raise RuntimeError("built for another interpreter")\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    result = run_module(host_prerequisites, dict(python_modules=['drweb_broken_lib']))
+    assert result['missing'] == ['drweb_broken_lib']
+
+
+def test_a_command_in_sbin_is_found_without_it_on_path(monkeypatch):
+    monkeypatch.setenv('PATH', '/nonexistent')
+    candidates = [name for name in ('ip', 'sshd', 'useradd') if any(os.access(os.path.join(folder, name), os.X_OK)
+                                                                    for folder in ('/usr/sbin', '/sbin'))]
+    assert candidates, 'no sbin command to look up on this machine'
+    result = run_module(host_prerequisites, dict(commands=candidates[:1]))
+    assert result['missing'] == [] and '/sbin/' in result['found'][candidates[0]]
+
+
+def test_check_mode_reports_the_same():
+    assert run_module(host_prerequisites, dict(python_modules=['os']), check_mode=True)['missing'] == []
+
+
+def test_each_duty_needs_its_libraries_and_commands():
+    python_entries, commands = host_prerequisites.wanted(['server', 'database', 'dns_update'], [], [])
+    assert python_entries == ['psycopg|psycopg2', 'cryptography', 'dns'] and commands == ['dig']
+    assert host_prerequisites.wanted(['database'], ['os'], ['sh']) == (['psycopg|psycopg2', 'os'], ['sh'])
+
+
+def test_missing_items_map_to_each_family_packages_once():
+    missing = ['psycopg|psycopg2', 'cryptography', 'dns', 'dig']
+    assert host_prerequisites.packages_for(missing, 'Debian') == (
+        ['python3-psycopg2', 'python3-cryptography', 'python3-dnspython', 'bind9-dnsutils'], [])
+    assert host_prerequisites.packages_for(missing, 'RedHat') == (
+        ['python3-psycopg2', 'python3-cryptography', 'python3-dns', 'bind-utils'], [])
+    assert host_prerequisites.packages_for(['dig', 'extra'], 'Archlinux') == ([], ['dig', 'extra'])
+
+
+def test_a_host_without_the_libraries_gets_the_packages_named(tmp_path, monkeypatch):
+    # an interpreter where nothing of the duty imports: the names are those of the entries, the packages the family's
+    monkeypatch.setenv('PATH', str(tmp_path))
+    monkeypatch.setitem(host_prerequisites.DUTIES, 'server', (('python', 'drweb_no_psycopg|drweb_no_psycopg2'),
+                                                              ('command', 'dig')))
+    monkeypatch.setitem(host_prerequisites.PACKAGES['Debian'], 'drweb_no_psycopg|drweb_no_psycopg2', 'python3-psycopg2')
+    result = run_module(host_prerequisites, dict(duties=['server'], os_family='Debian'))
+    assert result['missing'] == ['drweb_no_psycopg|drweb_no_psycopg2', 'dig']
+    assert result['packages'] == ['python3-psycopg2', 'bind9-dnsutils'] and result['unpackaged'] == []
+    assert result['described'] == ['drweb_no_psycopg or drweb_no_psycopg2', 'dig']
+    assert host_prerequisites.LABELS['dns'] == 'dnspython'
