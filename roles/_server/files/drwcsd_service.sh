@@ -1,12 +1,14 @@
 #!/bin/sh
-# Start, stop or restart the Dr.Web Server through its init script and, after a start or restart, wait until it
-# serves again: init status 0 AND the Web API port accepting TCP on 127.0.0.1 (a started daemon is not yet a
-# serving one: it opens its ports only after reading the configuration and the database).
+# Start, stop or restart the Dr.Web Server through its init script and, after a start or restart, wait until its
+# process runs (init status 0) and its Web API port accepts TCP on 127.0.0.1 - a started daemon is not yet a serving
+# one: it opens its ports only after reading its configuration and its database. The role then asks the Web API
+# itself (the administrator login) and checks the database the Server uses.
 #
 #   drwcsd_service.sh ACTION INIT_SCRIPT HTTPS_PORT TIMEOUT_SECONDS LOG_FILE
 #   ACTION: start | stop | restart | predict-start | predict-stop   (predict-*: check mode, reads only)
 #
-# The last output line is "drweb-service: changed" or "drweb-service: unchanged" (the role's changed_when).
+# The last output line is "drweb-service: changed" or "drweb-service: unchanged" (the role's changed_when). On a
+# failure the output says what the init script answered and ends with the last lines of the Server's log.
 set -u
 action=$1 init=$2 port=$3 timeout=$4 log=$5
 
@@ -17,17 +19,40 @@ accepting() {
         "$port" 2>/dev/null
 }
 
+log_tail() {
+    echo "Last lines of $log:"
+    tail -n 20 "$log" 2>/dev/null || echo "(cannot read $log)"
+}
+
 wait_serving() {
     deadline=$(( $(date +%s) + timeout ))
     until running && accepting; do
         if [ "$(date +%s)" -ge "$deadline" ]; then
             echo "drwcsd does not serve: init status $("$init" status 2>&1; echo " (exit $?)"), 127.0.0.1:$port" \
-                 "not accepting after ${timeout}s. Last lines of $log:"
-            tail -n 20 "$log" 2>/dev/null
+                 "not accepting after ${timeout}s."
+            log_tail
+            exit 1
+        fi
+        # a process that exited (it refused its configuration or its database) will not come back by waiting
+        if ! running && [ "$(( $(date +%s) + timeout - deadline ))" -ge 5 ]; then
+            echo "drwcsd exited after its start: init status $("$init" status 2>&1; echo " (exit $?)")."
+            log_tail
             exit 1
         fi
         sleep 0.3
     done
+}
+
+# run "$init" VERB, keeping what it printed for the failure message
+init_verb() {
+    said=$("$init" "$1" 2>&1)
+    rc=$?
+    if [ "$rc" -ne 0 ]; then
+        echo "$init $1 failed (exit $rc) and said:"
+        printf '%s\n' "$said" | tail -n 15
+        log_tail
+        exit 1
+    fi
 }
 
 case "$action" in
@@ -40,19 +65,19 @@ case "$action" in
             wait_serving
             echo "drweb-service: unchanged"
         else
-            "$init" start || { echo "$init start failed (exit $?). Last lines of $log:"; tail -n 20 "$log" 2>/dev/null; exit 1; }
+            init_verb start
             wait_serving
             echo "drweb-service: changed"
         fi ;;
     stop)
         if running; then
-            "$init" stop || exit 1
+            init_verb stop
             echo "drweb-service: changed"
         else
             echo "drweb-service: unchanged"
         fi ;;
     restart)
-        "$init" restart || { echo "$init restart failed (exit $?). Last lines of $log:"; tail -n 20 "$log" 2>/dev/null; exit 1; }
+        init_verb restart
         wait_serving
         echo "drweb-service: changed" ;;
     *)
