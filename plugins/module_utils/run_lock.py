@@ -20,6 +20,7 @@ import datetime
 import errno
 import json
 import os
+import re
 import tempfile
 
 LOCK_PATH = '/var/lib/drweb-cluster/run.lock'
@@ -159,6 +160,14 @@ def boot_id(proc='/proc'):
         return ''
 
 
+# ansible-playbook options whose value is the next argument (an inventory or vars file is not the playbook)
+VALUE_OPTIONS = frozenset(['-i', '--inventory', '--inventory-file', '-e', '--extra-vars', '-l', '--limit', '-t', '--tags',
+                           '--skip-tags', '-u', '--user', '-c', '--connection', '-T', '--timeout', '--private-key',
+                           '--key-file', '-M', '--module-path', '--vault-id', '--vault-password-file', '-f', '--forks',
+                           '--start-at-task', '--become-user', '--become-method', '--ssh-common-args', '--ssh-extra-args',
+                           '--sftp-extra-args', '--scp-extra-args'])
+
+
 def playbook_of(pid, proc='/proc'):
     """The playbook(s) on an ansible-playbook command line ('' when not readable)."""
     try:
@@ -166,8 +175,13 @@ def playbook_of(pid, proc='/proc'):
             argv = handle.read().decode('utf-8', 'replace').split('\0')
     except (IOError, OSError):
         return ''
-    books = [os.path.basename(arg) for arg in argv[1:]
-             if arg.endswith(('.yml', '.yaml')) and not arg.startswith('-')]
+    books = []
+    for previous, arg in zip(argv[:-1], argv[1:]):
+        # an inventory or a vars file is the value of an option; a playbook is a positional argument
+        if previous in VALUE_OPTIONS or arg.startswith(('-', '@')):
+            continue
+        if arg.endswith(('.yml', '.yaml')) or re.match(r'^[a-z0-9_]+\.[a-z0-9_]+\.[a-z0-9_]+$', arg):
+            books.append(os.path.basename(arg))
     return ', '.join(books)
 
 

@@ -86,7 +86,8 @@ def test_an_unusable_folder_is_a_clear_error(tmp_path):
         run_lock.acquire(str(blocker / 'run.lock'), holder())
 
 
-def fake_proc(tmp_path, pid, start, boot='boot-1', argv=('python', 'ansible-playbook', '-i', 'inv', 'playbooks/site.yml')):
+def fake_proc(tmp_path, pid, start, boot='boot-1',
+              argv=('python', 'ansible-playbook', '-i', 'inventory.yml', '-e', '@vars.yml', '--inventory=x.yml', 'playbooks/site.yml')):
     proc = tmp_path / 'proc'
     (proc / str(pid)).mkdir(parents=True)
     fields = ['S'] + ['0'] * 18 + [str(start)] + ['0'] * 5
@@ -102,6 +103,8 @@ def test_process_start_playbook_and_boot_id_come_from_proc(tmp_path):
     assert run_lock.process_start(4242, proc) == 1000
     assert run_lock.process_start(4243, proc) is None
     assert run_lock.playbook_of(4242, proc) == 'site.yml'
+    other = fake_proc(tmp_path / 'awx', 17, 5, argv=('ansible-playbook', '-i', 'hosts.yaml', '-e', 'x=1', 'drweb.cluster.upgrade'))
+    assert run_lock.playbook_of(17, other) == 'drweb.cluster.upgrade'
     assert run_lock.boot_id(proc) == 'boot-1'
 
 

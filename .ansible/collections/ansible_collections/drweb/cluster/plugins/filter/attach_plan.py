@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: drweb.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ``drweb.cluster.attach_plan`` filter: what attaching one node to the common database means, and why it would
+be refused. Documentation: ``attach_plan.yml`` next to this file (``ansible-doc -t filter drweb.cluster.attach_plan``).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+from collections.abc import Mapping
+
+from ansible.errors import AnsibleFilterError
+
+
+def _line(text):
+    return re.sub(r'\s+', ' ', text).strip()
+
+
+def attach_plan(node):
+    """The node's plan: {action, switch, stations, lost, problems} (see attach_plan.yml)."""
+    if not isinstance(node, Mapping):
+        raise AnsibleFilterError('attach_plan expects a dictionary, got %s' % type(node).__name__)
+    host = node.get('host')
+    me = node.get('server')
+    status = node.get('status') or {}
+    primary = node.get('primary')
+    primary_facts = node.get('primary_server')
+    database = node.get('database')
+    allow = bool(node.get('allow_data_loss'))
+    action, problems, stations, lost = 'none', [], None, 0
+
+    # members outside this run that could not be read: their version cannot be checked against the database
+    for read in node.get('unreadable') or []:
+        problems.append('%s: its Server facts cannot be read (%s), so its version cannot be checked against the common '
+                        'database' % (read.get('item'), str(read.get('msg') or 'unreachable').strip()))
+
+    # vendor item 4: "To be able to work with a common database, all Dr.Web Servers must be the same version"
+    versions = node.get('versions') or {}
+    if len(set(version or 'unknown' for version in versions.values())) > 1:
+        problems.append('the Servers run different versions (%s); all Servers sharing a database must run the same '
+                        'version (upgrade them with playbooks/upgrade.yml first)'
+                        % ', '.join('%s %s' % (name, version) for name, version in versions.items()))
+
+    if not isinstance(me, Mapping):
+        problems.append('%s: its Server facts cannot be read' % host)
+    elif not me.get('installed'):
+        if node.get('check_mode'):
+            action = 'install'
+        else:
+            problems.append('%s: no Dr.Web Server is installed (run the install role first; a new node is installed on '
+                            'its embedded database)' % host)
+    elif 'tables' not in status:
+        # the module failed (registered with failed_when: false): its message says why
+        problems.append('%s: %s' % (host, status.get('msg') or 'the common database cannot be read'))
+    else:
+        own = me.get('own_data') or {}
+        stations = own.get('stations')
+        if not status.get('empty') and not status.get('initialised'):
+            problems.append('%s: the common database %s holds %s table(s) but no Dr.Web Server schema (no dbstruct); '
+                            'refusing to initialise it, import into it or point a Server at it'
+                            % (host, database, status.get('tables')))
+        elif status.get('initialised') and status.get('schema_matches') is not True:
+            expected = status.get('schema_expected')
+            problems.append('%s: it runs Dr.Web Server %s, which needs database schema version %s, but the common database '
+                            '%s has schema version %s%s; a Server cannot work with a database of another version' % (
+                                host, me.get('version'), expected if expected is not None else '(unknown to this collection)',
+                                database, status.get('schema_version'),
+                                (' (Dr.Web Server %s)' % status['schema_release']) if status.get('schema_release') else ''))
+        elif status.get('empty') and status.get('schema_expected') is None:
+            problems.append('%s: the database schema version of Dr.Web Server %s is unknown to this collection '
+                            '(module_utils/drwcsd.py SCHEMA_VERSION_BY_RELEASE)' % (host, me.get('version')))
+
+        if status.get('empty') and host == primary:
+            # the first Server initialises the common database: initdb when it holds nothing, else its data moves in
+            if stations is None:
+                problems.append('%s (the primary): cannot tell whether its own database holds stations (%s), so it cannot '
+                                'choose between initdb and moving its data into the common database'
+                                % (primary, own.get('source')))
+            else:
+                action = 'import' if stations > 0 else 'initdb'
+        elif status.get('empty') and primary not in (node.get('play_hosts') or []):
+            problems.append('%s: the common database %s is still empty; the primary %s initialises it and must be attached '
+                            'first, but it is not in this run (--limit)' % (host, database, primary))
+        elif node.get('pending'):
+            action = 'switch'
+            # what switching would lose: the stations of its own database the common one does not have
+            server_id = me.get('server_id')
+            in_common = (status.get('stations') or {}).get(server_id, 0) if server_id else 0
+            if stations is None and not allow:
+                problems.append('%s: cannot tell whether its own database holds stations (%s); switching it to the common '
+                                'database could lose them. Add %s to drweb_allow_data_loss to attach it anyway'
+                                % (host, own.get('source'), host))
+            elif stations is not None and stations > in_common:
+                lost = stations - in_common
+                if not allow:
+                    problems.append('%s: its own database (%s) holds %d station(s), %d of them not in the common database; '
+                                    'switching %s to %s would lose %d station(s) on %s (with the statistics and settings '
+                                    'kept in that database; vendor cluster chapter, item 4). Add %s to '
+                                    'drweb_allow_data_loss to attach it anyway' % (
+                                        host, own.get('source'), stations, lost, host, database, lost, host, host))
+            # the unification rule: the same passwd-salt on every node (the config role's job)
+            mine, theirs = me.get('passwd_salt_sha256'), (primary_facts or {}).get('passwd_salt_sha256')
+            if isinstance(primary_facts, Mapping) and mine and theirs and mine != theirs:
+                problems.append('%s: its passwd-salt is not the primary %s\'s; Servers sharing a database need the same one '
+                                '(the admin password hash in the database is salted with it): run the config role first'
+                                % (host, primary))
+    return dict(action=action, switch=action in ('initdb', 'import', 'switch'), stations=stations, lost=lost,
+                problems=[_line(problem) for problem in problems])
+
+
+class FilterModule(object):
+    """drweb.cluster.attach_plan"""
+
+    def filters(self):
+        return {'attach_plan': attach_plan}

@@ -1,0 +1,429 @@
+# -*- coding: utf-8 -*-
+# Copyright: drweb.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The single source of Dr.Web Server (``drwcsd``) product facts used by drweb.cluster.
+
+Every path, file name, CLI verb, Web API call, SQL statement and schedule task name the collection relies on is
+defined here, and each one is registered in ``TOUCH_POINTS`` with its label from the product-facts reference:
+
+* ``CONFIRMED`` - stated in public Dr.Web documentation (the source is named);
+* ``INFERENCE`` - reasoned from confirmed facts;
+* ``GUESS`` - not stated anywhere public; ``playbooks/probe.yml`` collects what settles it on a real installation.
+
+``docs/compatibility.md`` lists the same register; a unit test keeps the two equal. Roles and modules must take
+these values from here (through ``drweb.cluster.server_facts``) rather than spell them again.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+# ---------------------------------------------------------------------------------------------------------------
+# Files and folders
+# ---------------------------------------------------------------------------------------------------------------
+HOME_DIR = '/opt/drwcs'
+VAR_DIR = '/var/opt/drwcs'
+ETC_DIR = VAR_DIR + '/etc'
+BIN_DIR = HOME_DIR + '/bin'
+DRWCSD_BINARY = BIN_DIR + '/drwcsd'
+DRWSIGN_BINARY = BIN_DIR + '/drwsign'
+CONFIG_FILE = ETC_DIR + '/drwcsd.conf'
+DOWNLOAD_CONFIG_FILE = ETC_DIR + '/download.conf'
+PRIVATE_KEY_FILE = ETC_DIR + '/drwcsd.pri'
+PUBLIC_KEY_FILE = ETC_DIR + '/drwcsd.pub'
+CERTIFICATE_FILE = ETC_DIR + '/drwcsd-certificate.pem'
+EMBEDDED_DATABASE_FILE = VAR_DIR + '/database.sqlite'
+REPOSITORY_DIR = VAR_DIR + '/repository'
+BACKUP_DIR = VAR_DIR + '/backup'
+# Repository layout (product-facts 8.4, 8.5 CONFIRMED; 8.9/T29 GUESS): product folders "NN-name" under REPOSITORY_DIR,
+# one folder per revision inside (named by timestamp, so the lexical order is the time order), and a dot-file in the
+# product folder naming the revision the Server distributes; without it the latest revision is distributed (8.3).
+REPOSITORY_PRODUCT_PATTERN = re.compile(r'^\d{2}-[A-Za-z0-9_.+-]+$')
+REPOSITORY_CURRENT_FILE = '.current'
+REPOSITORY_DESCRIPTION_FILE = '.description'
+REPOSITORY_SYNC_OFF_FILE = '.sync-off'
+# Where the Server updates from (product-facts 8.5): GUS host names polled in order, the base URI, the protocol.
+REPOSITORY_SERVERS_FILE = '.servers'
+REPOSITORY_URL_FILE = '.url'
+REPOSITORY_PROTO_FILE = '.proto'
+# The GUS setting of a fresh install: the hosts of .servers, the path of .url, the protocol of .proto. The path and
+# esuite.msk.drweb.com are in the v6 sync-with example (8.7); the geo host and https are a GUESS.
+REPOSITORY_GUS_SERVERS = ('esuite.geo.drweb.com', 'esuite.msk.drweb.com')
+REPOSITORY_GUS_URL = '/update'
+REPOSITORY_GUS_PROTO = 'https'
+# A full URI in .url (a local update zone, or a parent Server) is used as is and .servers/.proto are then not read;
+# a parent Server is written drwcs://<host>[:<port>] (the interserver update source). Both GUESS: the product
+# configures interserver links in the Control Center, whose files are not public.
+REPOSITORY_PARENT_SCHEME = 'drwcs'
+# summary.ds <repository><product code name revision state .../> (7.12) and repository-status.ds values (7.15)
+WEB_API_SUMMARY_PRODUCTS_XPATH = 'server-summary/repository/product'
+WEB_API_REPOSITORY_READY = 'ready'
+WEB_API_REPOSITORY_UPDATING = 'updating'
+LOG_FILE = VAR_DIR + '/log/drwcsd.log'
+INIT_SCRIPT = '/etc/init.d/drwcsd'
+SERVICE_NAME = 'drwcsd'
+SERVICE_USER = 'drwcs'
+SERVICE_GROUP = 'drwcs'
+PRODUCT_MARKER_DIR = '/etc/opt/drweb.com/software'
+PRODUCT_MARKER_FILE = PRODUCT_MARKER_DIR + '/drweb-esuite.remove'
+OPTIONS_FILE = PRODUCT_MARKER_DIR + '/drwcsd'
+
+# The installation package: vendor-style self-extracting archive, run unattended.
+INSTALLER_NAME_PATTERN = re.compile(r'^drweb-(?P<version>\d+\.\d+\.\d+)-esuite-server-linux-(?P<arch>[a-z0-9_]+)\.run$')
+INSTALLER_UNATTENDED_ARGUMENTS = ['--', '--non-interactive']
+# Initial password of the administrator "admin" on a fresh install (the installer's counterpart of initdb's <password>).
+INSTALLER_ADMIN_PASSWORD_OPTION = '--admin-password'
+# The product marker's lines naming the installed release and build (shell-variable style).
+MARKER_VERSION_KEY = 'VERSION'
+MARKER_BUILD_KEY = 'BUILD'
+# The start-up banner of the Server log: "... Enterprise Server REL-1300 Build 13.00.0.202005090 ...".
+LOG_BANNER_PATTERN = re.compile(r'REL-\d+ Build (?P<build>\d{1,2}\.\d{2}\.\d+\.\d+)')
+# Init script verbs: status exits 0 while the Server runs (LSB); exportdb <file> wraps drwcsd exportdb.
+INIT_VERB_STATUS = 'status'
+INIT_VERB_EXPORTDB = 'exportdb'
+
+# ---------------------------------------------------------------------------------------------------------------
+# drwcsd.conf (XML): what server_facts reads. DESIGN keeps the XML names the config role writes in its templates;
+# reading them needs the names too, so the ones read are registered here (paths relative to the root element).
+# ---------------------------------------------------------------------------------------------------------------
+CONFIG_ID_XPATH = 'id'
+CONFIG_NAME_XPATH = 'name'
+CONFIG_PASSWD_SALT_XPATH = 'passwd-salt'
+CONFIG_VALUE_ATTRIBUTE = 'value'
+CONFIG_SQLITE_XPATH = 'database/sqlite'
+CONFIG_SQLITE_FILE_ATTRIBUTE = 'dbfile'
+CONFIG_PGSQL_XPATH = 'database/pgsql'
+# server_facts database field -> <pgsql> attribute
+CONFIG_PGSQL_ATTRIBUTES = {'name': 'dbname', 'host': 'host', 'port': 'port', 'user': 'user', 'password': 'password'}
+PGSQL_DEFAULT_PORT = 5432
+
+# ---------------------------------------------------------------------------------------------------------------
+# Command line (drwcsd and drwsign)
+# ---------------------------------------------------------------------------------------------------------------
+DRWCSD_VERB_INITDB = 'initdb'
+DRWCSD_VERB_EXPORTDB = 'exportdb'
+DRWCSD_VERB_IMPORTDB = 'importdb'
+DRWCSD_VERB_UPGRADEDB = 'upgradedb'
+DRWCSD_VERB_VERIFYDB = 'verifydb'
+# drwcsd switches naming the installation, its variable folder and the configuration file (5.1), so a database verb
+# can be run against another configuration (the common database) while the Server's own file is left as it is.
+DRWCSD_SWITCH_HOME = '-home'
+DRWCSD_SWITCH_VAR_ROOT = '-var-root'
+DRWCSD_SWITCH_CONF = '-conf'
+# initdb's positional arguments: "-" means "not used" (5.3: initdb [<licence_key>|- [<sql>|- [<ini>|- [<password>]]]]).
+DRWCSD_ARGUMENT_UNUSED = '-'
+# Their order (5.3, CONFIRMED): the licence key file (agent.key) first, loaded into the database at initialisation
+# (10.7), then the SQL script, the initial settings (ini) and the administrator's initial password.
+DRWCSD_INITDB_ARGUMENTS = ('licence_key', 'sql_script', 'ini_file', 'password')
+# Usage text of the two programs (probe.yml collects it to settle the GUESSes about verbs and switches)
+DRWCSD_SWITCH_HELP = '-help'
+DRWSIGN_SWITCH_HELP = '-help'
+DRWSIGN_VERB_GENKEY = 'genkey'
+DRWSIGN_VERB_EXTRACT = 'extract'
+DRWSIGN_VERB_GENCERT = 'gencert'
+# drwsign switches: which private key to use, and the subject of a certificate it makes (OpenSSL style /CN=...).
+DRWSIGN_SWITCH_PRIVATE_KEY = '-private-key'
+DRWSIGN_SWITCH_SUBJECT = '-subj'
+# Modes of the three key files: the private key readable by the Server account alone; the public key and the
+# certificate are public (the certificate is handed to Agents, /install/drwcsd-certificate.pem, product-facts 1.12).
+KEY_FILE_MODES = {'private_key': '0600', 'public_key': '0644', 'certificate': '0644'}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Web API (HTTP Basic on the first request: the Server never sends a 401 challenge)
+# ---------------------------------------------------------------------------------------------------------------
+WEB_API_HTTP_PORT = 9080
+WEB_API_HTTPS_PORT = 9081
+WEB_API_SUMMARY = '/api/server/summary.ds'
+WEB_API_KEYS = '/api/server/keys.ds'
+WEB_API_PUBLIC_KEY = '/api/server/public-key.ds'
+WEB_API_REPOSITORY_STATUS = '/api/server/repository-status.ds'
+# A Web API refusal whose message names the database is taken as "this Server lost its database" (restart it), any other
+# refusal as a login problem (no restart: a wrong drweb_admin_password must not cost a rolling restart). GUESS: the
+# product's wording of a refusal when it cannot reach its database is not public.
+WEB_API_REFUSAL_DATABASE_PATTERN = r'(?i)\b(database|DBMS|DB)\b'
+WEB_API_TASKS = '/api/server/tasks.ds'
+WEB_API_TASK_UPDATE_REPOSITORIES = 'update_repositories'
+AGENT_PORT = 2193
+
+# ---------------------------------------------------------------------------------------------------------------
+# Database
+# ---------------------------------------------------------------------------------------------------------------
+SQL_SCHEMA_VERSION = 'SELECT dbver FROM dbstruct'
+# The database's UUID, made when the database is initialised: two Servers share a database exactly when they read the
+# same dbuuid (CONFIRMED: vendor Database manual 13.0.1, table dbstruct - dbver INTEGER, dbuuid VARCHAR(36)).
+SQL_DATABASE_UUID = 'SELECT dbuuid FROM dbstruct'
+_DATABASE_MANUAL_DBSTRUCT = ('http://chewbacca.drweb.com/pub/drweb/esuite/13.0.1/documentation/html/en/database_manual/'
+                             'app_database_01.htm')
+# Schema version (dbstruct.dbver) each Server release needs.
+SCHEMA_VERSION_BY_RELEASE = {
+    '12.00.0': 473,
+    '13.00.0': 522,
+    '13.00.1': 542,
+}
+SQL_LICENCE_KEYS_TABLE = 'available_keys'
+# Licence keys held in the database (product-facts 6.12: value = the key file's content) and how a key is added
+# without the Control Center (7.21: no Web API adds one). initdb <agent.key> (5.3) only loads one into an empty
+# database; on an initialised one the row goes straight into available_keys - a GUESS (6.12 gives the columns, not
+# what else the License Manager writes; type 0 and id = the key number are the drwcsd double's choice).
+SQL_LICENCE_KEYS = 'SELECT id, value FROM available_keys'
+SQL_LICENCE_KEY_ADD = ('INSERT INTO available_keys (id, value, type, created, used_stations, used_neighbors) '
+                       'VALUES (?, ?, 0, ?, 0, 0)')
+# Which Servers the database knows and how many stations each registered.
+SQL_SERVERS = 'SELECT id, name, version FROM servers ORDER BY id'
+SQL_STATIONS_PER_SERVER = 'SELECT server_id, count(*) FROM stations GROUP BY server_id'
+# Stations a Server registered: every row of its own embedded database, or its rows of the common one ("?" is the
+# parameter, the Server id; drivers with another paramstyle replace it).
+SQL_STATIONS_TOTAL = 'SELECT count(*) FROM stations'
+SQL_STATIONS_OF_SERVER = 'SELECT count(*) FROM stations WHERE server_id = ?'
+# Tables in the database's current schema: none means "empty", the only state initdb and a first import accept (5.3).
+SQL_USER_TABLES = ("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+                   "AND table_type = 'BASE TABLE'")
+# The names of those tables (probe.yml: which tables a real database has), PostgreSQL and the embedded SQLite.
+SQL_USER_TABLE_NAMES = ("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                        "AND table_type = 'BASE TABLE' ORDER BY 1")
+SQL_EMBEDDED_TABLE_NAMES = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1"
+
+# ---------------------------------------------------------------------------------------------------------------
+# Server schedule: the tasks the vendor wants on exactly one Server of a cluster
+# ---------------------------------------------------------------------------------------------------------------
+EXCLUSIVE_SCHEDULE_TASKS = (
+    'Purge old data',
+    'Backup sensitive data',
+    'Purge old stations',
+    'Purge expired stations',
+    'Purge unsent IS events',
+)
+# Where the schedule lives: product-facts 6.14 (table UNKNOWN) and 9.9/T38 (per Server id, INFERENCE). The table
+# and its columns are the drwcsd double's invention - a GUESS to settle on a lab install (probe.yml) before use.
+SQL_SCHEDULE = 'SELECT server_id, name, enabled FROM server_schedule ORDER BY server_id, name'
+SQL_SCHEDULE_SET_ENABLED = 'UPDATE server_schedule SET enabled = ? WHERE server_id = ? AND name = ?'
+
+# ---------------------------------------------------------------------------------------------------------------
+# Licence key files (agent.key): signed text files (product-facts 10.8 CONFIRMED: editing one invalidates it). Their
+# layout is not public: an INI-like text with a [Key] section (key number, dates YYYYMMDD) and a [Signature] section
+# is a GUESS. The signature cannot be checked outside the product; the collection checks the layout and the dates.
+# ---------------------------------------------------------------------------------------------------------------
+LICENCE_KEY_SECTION = 'Key'
+LICENCE_KEY_NUMBER = 'KeyNumber'
+LICENCE_KEY_EXPIRES = 'Expires'
+LICENCE_KEY_USER_SECTION = 'User'
+LICENCE_KEY_USER_NAME = 'Name'
+LICENCE_KEY_SIGNATURE_SECTION = 'Signature'
+LICENCE_KEY_DATE_FORMAT = '%Y%m%d'
+# keys.ds (product-facts 7.13 CONFIRMED shape): <keys><key id=... expires=.../></keys>; that "id" is the key file's
+# key number is a GUESS (the manual's sample id is not a number).
+WEB_API_KEYS_XPATH = 'keys/key'
+WEB_API_KEY_ID_ATTRIBUTE = 'id'
+
+
+class LicenceKeyError(ValueError):
+    """The text is not a licence key file as the collection knows them."""
+
+
+def _licence_sections(text):
+    sections, current = {}, None
+    for raw in text.replace('\r\n', '\n').split('\n'):
+        line = raw.strip()
+        if not line or line.startswith(';') or line.startswith('#'):
+            continue
+        if line.startswith('[') and line.endswith(']'):
+            current = sections.setdefault(line[1:-1].strip(), {})
+            continue
+        if current is None or '=' not in line:
+            raise LicenceKeyError('line %r is outside a [section] or has no "="' % line[:40])
+        name, value = line.split('=', 1)
+        current[name.strip()] = value.strip()
+    return sections
+
+
+def parse_licence_key(text):
+    """Fields of a licence key file: number, user, expires (YYYY-MM-DD or None). LicenceKeyError when it is not one."""
+    import datetime
+    if not text or not text.strip():
+        raise LicenceKeyError('the file is empty')
+    if '\x00' in text:
+        raise LicenceKeyError('the file is binary, not a licence key text (unpack agent.zip first)')
+    sections = _licence_sections(text)
+    key = sections.get(LICENCE_KEY_SECTION)
+    if key is None or not key.get(LICENCE_KEY_NUMBER):
+        raise LicenceKeyError('no [%s] section with %s' % (LICENCE_KEY_SECTION, LICENCE_KEY_NUMBER))
+    if LICENCE_KEY_SIGNATURE_SECTION not in sections:
+        raise LicenceKeyError('no [%s] section (key files are signed)' % LICENCE_KEY_SIGNATURE_SECTION)
+    expires = None
+    if key.get(LICENCE_KEY_EXPIRES):
+        try:
+            expires = datetime.datetime.strptime(key[LICENCE_KEY_EXPIRES], LICENCE_KEY_DATE_FORMAT).date().isoformat()
+        except ValueError:
+            raise LicenceKeyError('%s=%s is not a date YYYYMMDD' % (LICENCE_KEY_EXPIRES, key[LICENCE_KEY_EXPIRES]))
+    user = sections.get(LICENCE_KEY_USER_SECTION, {}).get(LICENCE_KEY_USER_NAME, '')
+    return dict(number=key[LICENCE_KEY_NUMBER], user=user, expires=expires)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Versions
+# ---------------------------------------------------------------------------------------------------------------
+# Release "13.00.1"; full build string "13.00.1.202310121" (MM.mm.p.YYYYMMDDn).
+RELEASE_PATTERN = re.compile(r'^(?P<major>\d{1,2})\.(?P<minor>\d{2})\.(?P<patch>\d+)(?:\.(?P<build>\d+))?$')
+
+
+def initdb_arguments(licence_key=None):
+    """initdb's verb and positional arguments (5.3): the licence key file when given, no SQL script, no ini file.
+
+    The administrator's initial password is not among them: a caller appends it (a secret, kept out of results).
+    """
+    unused = DRWCSD_ARGUMENT_UNUSED
+    values = dict(licence_key=licence_key or unused, sql_script=unused, ini_file=unused)
+    return [DRWCSD_VERB_INITDB] + [values[name] for name in DRWCSD_INITDB_ARGUMENTS if name in values]
+
+
+def parse_release(text):
+    """Return the release ``MM.mm.p`` of a version or build string, or None when it is not one."""
+    match = RELEASE_PATTERN.match((text or '').strip())
+    if not match:
+        return None
+    return '%s.%s.%s' % (match.group('major'), match.group('minor'), match.group('patch'))
+
+
+def release_key(release):
+    """Sort key of a release string: ``13.00.1`` -> (13, 0, 1)."""
+    parsed = parse_release(release)
+    if parsed is None:
+        raise ValueError('not a Dr.Web Server release: %r' % (release,))
+    return tuple(int(part) for part in parsed.split('.'))
+
+
+def installer_release(file_name):
+    """Release named by an installation package's file name, or None."""
+    match = INSTALLER_NAME_PATTERN.match(file_name or '')
+    return match.group('version') if match else None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The register of touch-points (docs/compatibility.md mirrors it; tests/unit keeps them equal)
+# ---------------------------------------------------------------------------------------------------------------
+CONFIRMED = 'CONFIRMED'
+INFERENCE = 'INFERENCE'
+GUESS = 'GUESS'
+
+TOUCH_POINTS = (
+    # name, kind, value, label, product-facts reference
+    ('HOME_DIR', 'path', HOME_DIR, GUESS, '1.4, 1.5, T14'),
+    ('VAR_DIR', 'path', VAR_DIR, CONFIRMED, '1.4'),
+    ('ETC_DIR', 'path', ETC_DIR, CONFIRMED, '1.1'),
+    ('BIN_DIR', 'path', BIN_DIR, CONFIRMED, '1.5 (-bin-root default)'),
+    ('DRWCSD_BINARY', 'path', DRWCSD_BINARY, GUESS, '1.5, T14'),
+    ('DRWSIGN_BINARY', 'path', DRWSIGN_BINARY, GUESS, '1.5, T14'),
+    ('CONFIG_FILE', 'path', CONFIG_FILE, GUESS, '1.2, T1'),
+    ('DOWNLOAD_CONFIG_FILE', 'path', DOWNLOAD_CONFIG_FILE, GUESS, '3.5, T10'),
+    ('PRIVATE_KEY_FILE', 'path', PRIVATE_KEY_FILE, GUESS, '4.1 (name CONFIRMED), 4.7, T12'),
+    ('PUBLIC_KEY_FILE', 'path', PUBLIC_KEY_FILE, GUESS, '4.1 (name CONFIRMED), 4.7, T12'),
+    ('CERTIFICATE_FILE', 'path', CERTIFICATE_FILE, GUESS, '4.1 (name CONFIRMED), 4.7, T12'),
+    ('EMBEDDED_DATABASE_FILE', 'path', EMBEDDED_DATABASE_FILE, GUESS, '1.8, 6.3, T17'),
+    ('REPOSITORY_DIR', 'path', REPOSITORY_DIR, CONFIRMED, '1.6'),
+    ('REPOSITORY_PRODUCT_PATTERN', 'path', REPOSITORY_PRODUCT_PATTERN.pattern, GUESS,
+     '8.9, T29 (10-drwbases CONFIRMED 1.6; 05-drwmeta, 80-drwnews 8.8)'),
+    ('REPOSITORY_CURRENT_FILE', 'file', REPOSITORY_CURRENT_FILE, GUESS, '8.3 (Current marker CONFIRMED), 8.9, T29'),
+    ('REPOSITORY_DESCRIPTION_FILE', 'file', REPOSITORY_DESCRIPTION_FILE, CONFIRMED, '8.4 (10.1; 13 GUESS, T30)'),
+    ('REPOSITORY_SYNC_OFF_FILE', 'file', REPOSITORY_SYNC_OFF_FILE, CONFIRMED, '8.4 (10.1; 13 GUESS, T30)'),
+    ('REPOSITORY_SERVERS_FILE', 'file', REPOSITORY_SERVERS_FILE, CONFIRMED, '8.5'),
+    ('REPOSITORY_URL_FILE', 'file', REPOSITORY_URL_FILE, CONFIRMED, '8.5'),
+    ('REPOSITORY_PROTO_FILE', 'file', REPOSITORY_PROTO_FILE, CONFIRMED, '8.5'),
+    ('REPOSITORY_GUS_SERVERS', 'network', ', '.join(REPOSITORY_GUS_SERVERS), GUESS,
+     '8.5, 8.7 (esuite.msk.drweb.com CONFIRMED v6)'),
+    ('REPOSITORY_GUS_URL', 'file', REPOSITORY_GUS_URL, INFERENCE, '8.7 (v6 sync-with path /update)'),
+    ('REPOSITORY_GUS_PROTO', 'file', REPOSITORY_GUS_PROTO, GUESS, '8.5 (protocol list CONFIRMED)'),
+    ('REPOSITORY_PARENT_SCHEME', 'network', REPOSITORY_PARENT_SCHEME + '://<host>[:<port>] in .url', GUESS,
+     '8.1, 8.5; cluster chapter item 5 (interserver updates; their configuration is not public)'),
+    ('BACKUP_DIR', 'path', BACKUP_DIR, GUESS, '1.8, T17'),
+    ('LOG_FILE', 'path', LOG_FILE, GUESS, '1.8, T17'),
+    ('INIT_SCRIPT', 'path', INIT_SCRIPT, GUESS, '1.11, T15'),
+    ('SERVICE_NAME', 'service', SERVICE_NAME, GUESS, '1.11, T15'),
+    ('SERVICE_USER', 'account', SERVICE_USER, GUESS, '1.8, T17'),
+    ('PRODUCT_MARKER_DIR', 'path', PRODUCT_MARKER_DIR, CONFIRMED, '1.9'),
+    ('PRODUCT_MARKER_FILE', 'path', PRODUCT_MARKER_FILE, GUESS, '1.9, T18'),
+    ('OPTIONS_FILE', 'path', OPTIONS_FILE, GUESS, '1.10, T16'),
+    ('INSTALLER_UNATTENDED_ARGUMENTS', 'cli', ' '.join(INSTALLER_UNATTENDED_ARGUMENTS), GUESS, '1.14, T19'),
+    ('INSTALLER_ADMIN_PASSWORD_OPTION', 'cli', INSTALLER_ADMIN_PASSWORD_OPTION, GUESS, '1.14, 5.3, T19'),
+    ('MARKER_VERSION_KEY', 'file', MARKER_VERSION_KEY, GUESS, '1.9, 12.5, T18'),
+    ('MARKER_BUILD_KEY', 'file', MARKER_BUILD_KEY, GUESS, '1.9, 12.5, T18'),
+    ('LOG_BANNER_PATTERN', 'version', LOG_BANNER_PATTERN.pattern, GUESS, '12.4, T32'),
+    ('INIT_VERB_STATUS', 'cli', INIT_VERB_STATUS, GUESS, '1.11, T15'),
+    ('INIT_VERB_EXPORTDB', 'cli', INIT_VERB_EXPORTDB, GUESS, '5.8, T20'),
+    ('CONFIG_ID_XPATH', 'xml', CONFIG_ID_XPATH, CONFIRMED, '2.5'),
+    ('CONFIG_NAME_XPATH', 'xml', CONFIG_NAME_XPATH, CONFIRMED, '2.4'),
+    ('CONFIG_PASSWD_SALT_XPATH', 'xml', CONFIG_PASSWD_SALT_XPATH, CONFIRMED, '2.6'),
+    ('CONFIG_VALUE_ATTRIBUTE', 'xml', CONFIG_VALUE_ATTRIBUTE, CONFIRMED, '2.3-2.6'),
+    ('CONFIG_SQLITE_XPATH', 'xml', CONFIG_SQLITE_XPATH, GUESS, '6.3, T3'),
+    ('CONFIG_SQLITE_FILE_ATTRIBUTE', 'xml', CONFIG_SQLITE_FILE_ATTRIBUTE, GUESS, '6.3 (DBFILE CONFIRMED), T3'),
+    ('CONFIG_PGSQL_XPATH', 'xml', CONFIG_PGSQL_XPATH, GUESS, '6.5, T4'),
+    ('CONFIG_PGSQL_ATTRIBUTES', 'xml', ', '.join('%s=%s' % item for item in sorted(CONFIG_PGSQL_ATTRIBUTES.items())), GUESS,
+     '6.5, 6.6, T4, T5'),
+    ('PGSQL_DEFAULT_PORT', 'network', str(PGSQL_DEFAULT_PORT), INFERENCE, '6.5 (PostgreSQL default port)'),
+    ('DRWCSD_VERB_INITDB', 'cli', DRWCSD_VERB_INITDB, CONFIRMED, '5.3'),
+    ('DRWCSD_VERB_EXPORTDB', 'cli', DRWCSD_VERB_EXPORTDB, GUESS, '5.7 (name CONFIRMED), 5.8, T20'),
+    ('DRWCSD_VERB_IMPORTDB', 'cli', DRWCSD_VERB_IMPORTDB, GUESS, '5.7 (name CONFIRMED), 5.8, T20'),
+    ('DRWCSD_VERB_UPGRADEDB', 'cli', DRWCSD_VERB_UPGRADEDB, GUESS, '5.9, T22'),
+    ('DRWCSD_VERB_VERIFYDB', 'cli', DRWCSD_VERB_VERIFYDB, CONFIRMED, '5.6 (syntax GUESS, T23)'),
+    ('DRWCSD_SWITCH_HOME', 'cli', DRWCSD_SWITCH_HOME, CONFIRMED, '5.1'),
+    ('DRWCSD_SWITCH_VAR_ROOT', 'cli', DRWCSD_SWITCH_VAR_ROOT, CONFIRMED, '5.1 (ESS 5 material)'),
+    ('DRWCSD_SWITCH_CONF', 'cli', DRWCSD_SWITCH_CONF, CONFIRMED, '5.1'),
+    ('DRWCSD_ARGUMENT_UNUSED', 'cli', DRWCSD_ARGUMENT_UNUSED, CONFIRMED, '5.3'),
+    ('DRWCSD_INITDB_ARGUMENTS', 'cli', 'initdb ' + ' '.join('<%s>|-' % name for name in DRWCSD_INITDB_ARGUMENTS), CONFIRMED,
+     '5.3, 10.7 (the licence key file is loaded into the database at initialisation)'),
+    ('DRWCSD_SWITCH_HELP', 'cli', DRWCSD_SWITCH_HELP, CONFIRMED, '5.1, 5.2'),
+    ('DRWSIGN_SWITCH_HELP', 'cli', DRWSIGN_SWITCH_HELP, GUESS, '5.16 (drwsign\'s switches are not public), T24'),
+    ('DRWSIGN_VERB_GENKEY', 'cli', DRWSIGN_VERB_GENKEY, GUESS, '5.16, T24'),
+    ('DRWSIGN_VERB_EXTRACT', 'cli', DRWSIGN_VERB_EXTRACT, GUESS, '5.16, T24'),
+    ('DRWSIGN_VERB_GENCERT', 'cli', DRWSIGN_VERB_GENCERT, GUESS, '5.16, T24'),
+    ('DRWSIGN_SWITCH_PRIVATE_KEY', 'cli', DRWSIGN_SWITCH_PRIVATE_KEY, GUESS, '5.16, T24'),
+    ('DRWSIGN_SWITCH_SUBJECT', 'cli', DRWSIGN_SWITCH_SUBJECT, GUESS, '5.16, T24'),
+    ('KEY_FILE_MODES', 'file', ', '.join('%s=%s' % item for item in sorted(KEY_FILE_MODES.items())), GUESS,
+     '4.7 note (.pri 0600), 1.12, T12 (the product\'s own modes are not documented)'),
+    ('WEB_API_HTTP_PORT', 'webapi', str(WEB_API_HTTP_PORT), CONFIRMED, '1.12, 7.3'),
+    ('WEB_API_HTTPS_PORT', 'webapi', str(WEB_API_HTTPS_PORT), CONFIRMED, '1.12, 7.3'),
+    ('WEB_API_SUMMARY', 'webapi', WEB_API_SUMMARY, CONFIRMED, '7.12'),
+    ('WEB_API_KEYS', 'webapi', WEB_API_KEYS, CONFIRMED, '7.13'),
+    ('WEB_API_PUBLIC_KEY', 'webapi', WEB_API_PUBLIC_KEY, CONFIRMED, '7.14'),
+    ('WEB_API_REPOSITORY_STATUS', 'webapi', WEB_API_REPOSITORY_STATUS, CONFIRMED, '7.15'),
+    ('WEB_API_REFUSAL_DATABASE_PATTERN', 'webapi', WEB_API_REFUSAL_DATABASE_PATTERN, GUESS,
+     'none: the wording of a Web API refusal when the Server cannot reach its database is not public'),
+    ('WEB_API_TASKS', 'webapi', WEB_API_TASKS, CONFIRMED, '7.16'),
+    ('WEB_API_TASK_UPDATE_REPOSITORIES', 'webapi', WEB_API_TASK_UPDATE_REPOSITORIES, CONFIRMED, '7.16'),
+    ('WEB_API_SUMMARY_PRODUCTS_XPATH', 'webapi', WEB_API_SUMMARY_PRODUCTS_XPATH, CONFIRMED, '7.12, 8.8'),
+    ('WEB_API_REPOSITORY_READY', 'webapi', WEB_API_REPOSITORY_READY, CONFIRMED, '7.15'),
+    ('WEB_API_REPOSITORY_UPDATING', 'webapi', WEB_API_REPOSITORY_UPDATING, CONFIRMED, '7.15'),
+    ('AGENT_PORT', 'network', str(AGENT_PORT), CONFIRMED, '2.12'),
+    ('SQL_SCHEMA_VERSION', 'sql', SQL_SCHEMA_VERSION, CONFIRMED, '6.10'),
+    ('SQL_DATABASE_UUID', 'sql', SQL_DATABASE_UUID, CONFIRMED, 'Database manual 13.0.1, dbstruct (' + _DATABASE_MANUAL_DBSTRUCT + ')'),
+    ('SCHEMA_VERSION_BY_RELEASE', 'sql', ', '.join('%s=%s' % item for item in sorted(SCHEMA_VERSION_BY_RELEASE.items())),
+     CONFIRMED, '6.10, 12.3'),
+    ('SQL_LICENCE_KEYS_TABLE', 'sql', SQL_LICENCE_KEYS_TABLE, CONFIRMED, '6.12'),
+    ('SQL_SERVERS', 'sql', SQL_SERVERS, GUESS, '6.14 (schema not public)'),
+    ('SQL_STATIONS_PER_SERVER', 'sql', SQL_STATIONS_PER_SERVER, GUESS, '6.14 (schema not public)'),
+    ('SQL_STATIONS_TOTAL', 'sql', SQL_STATIONS_TOTAL, GUESS, '6.14 (schema not public)'),
+    ('SQL_STATIONS_OF_SERVER', 'sql', SQL_STATIONS_OF_SERVER, GUESS, '6.14 (schema not public), cluster chapter item 4'),
+    ('SQL_LICENCE_KEYS', 'sql', SQL_LICENCE_KEYS, CONFIRMED, '6.12 (columns id and value)'),
+    ('SQL_LICENCE_KEY_ADD', 'sql', SQL_LICENCE_KEY_ADD, GUESS,
+     '6.12 (columns CONFIRMED), 7.21, 10.4 (the row the License Manager writes is not public)'),
+    ('SQL_SCHEDULE', 'sql', SQL_SCHEDULE, GUESS, '6.14 UNKNOWN, 9.6, 9.9, T38 (table of the drwcsd double)'),
+    ('SQL_SCHEDULE_SET_ENABLED', 'sql', SQL_SCHEDULE_SET_ENABLED, GUESS, '6.14 UNKNOWN, 9.1 (Enable/Disable execution), T38'),
+    ('LICENCE_KEY_SECTION', 'file', '[%s]' % LICENCE_KEY_SECTION, GUESS, '10.8 (signed file CONFIRMED; layout not public)'),
+    ('LICENCE_KEY_NUMBER', 'file', LICENCE_KEY_NUMBER, GUESS, '10.8 (layout not public)'),
+    ('LICENCE_KEY_EXPIRES', 'file', LICENCE_KEY_EXPIRES, GUESS, '10.8 (layout not public)'),
+    ('LICENCE_KEY_USER_SECTION', 'file', '[%s]' % LICENCE_KEY_USER_SECTION, GUESS, '10.8 (layout not public)'),
+    ('LICENCE_KEY_USER_NAME', 'file', LICENCE_KEY_USER_NAME, GUESS, '10.8 (layout not public)'),
+    ('LICENCE_KEY_SIGNATURE_SECTION', 'file', '[%s]' % LICENCE_KEY_SIGNATURE_SECTION, GUESS,
+     '10.8 (signed CONFIRMED; section name not public)'),
+    ('LICENCE_KEY_DATE_FORMAT', 'file', LICENCE_KEY_DATE_FORMAT, GUESS, '10.8 (layout not public)'),
+    ('WEB_API_KEYS_XPATH', 'webapi', WEB_API_KEYS_XPATH, CONFIRMED, '7.13'),
+    ('WEB_API_KEY_ID_ATTRIBUTE', 'webapi', WEB_API_KEY_ID_ATTRIBUTE + ' (= the key file\'s key number: GUESS)', GUESS,
+     '7.13 (attribute CONFIRMED; its sample value is not a key number)'),
+    ('SQL_USER_TABLES', 'sql', SQL_USER_TABLES, INFERENCE, '5.3 (absent or empty database), 6.7'),
+    ('SQL_USER_TABLE_NAMES', 'sql', SQL_USER_TABLE_NAMES, INFERENCE, '6.7 (PostgreSQL catalogue, not the product\'s)'),
+    ('SQL_EMBEDDED_TABLE_NAMES', 'sql', SQL_EMBEDDED_TABLE_NAMES, INFERENCE, '6.3 (SQLite catalogue, not the product\'s)'),
+    ('EXCLUSIVE_SCHEDULE_TASKS', 'schedule', ', '.join(EXCLUSIVE_SCHEDULE_TASKS), CONFIRMED,
+     'cluster chapter item 7 (storage 6.14/9.6 UNKNOWN)'),
+    ('RELEASE_PATTERN', 'version', RELEASE_PATTERN.pattern, INFERENCE, '12.1, T39'),
+)

@@ -1,0 +1,350 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: drweb.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: database_status
+short_description: Read the state of a Dr.Web Servers cluster's common PostgreSQL database
+description:
+- Connects to the external PostgreSQL database the Servers of a cluster share and reports, without changing
+  anything, whether it can be reached with the given credentials, whether it is empty or initialised, its schema
+  version (C(dbstruct.dbver), product-facts 6.10), the Dr.Web Servers registered in it and how many stations each of
+  them registered.
+- Made as the preflight and guard of attaching Servers to the common database. A Server can only work with a
+  database whose schema version is the one its release needs; a database that is empty is initialised by the first
+  Server only; a node whose own database holds stations loses them when it is switched (the vendor's cluster chapter,
+  item 4).
+- Every statement runs in a read-only session (C(default_transaction_read_only)), so the module cannot write even by
+  mistake.
+- The SQL it runs is registered in the collection's product-fact register (C(module_utils/drwcsd.py)); the table names
+  other than C(dbstruct) are a GUESS there (the schema is not public, product-facts 6.14).
+- When the database cannot be reached the module fails with a message that names the database and the host it was
+  run on, and says what PostgreSQL answered (connection refused, authentication failed, ...). The password never
+  appears in the result.
+version_added: 0.1.0
+extends_documentation_fragment:
+- drweb.cluster.common_database
+options:
+  release:
+    description:
+    - A Dr.Web Server release (C(MM.mm.p)). When given, RV(schema_expected) is the schema version that release needs
+      and RV(schema_matches) tells whether the database has it.
+    type: str
+  server_id:
+    description:
+    - A Server id (drwcsd.conf C(<id>)). When given, RV(server) tells whether that Server is registered and how many
+      stations it registered.
+    type: str
+  drwcsd_conf:
+    description:
+    - Path of a drwcsd.conf (usually a copy of the Server's) whose database section names this database. When given,
+      RV(commands) holds the drwcsd command lines that initialise this database or import into it with that file
+      (C(-conf=)), so that the common database can be prepared before the Server's own configuration points at it.
+    - The module does not read or check the file, and runs nothing.
+    type: path
+  dump_file:
+    description: Path of the export file used in RV(commands) (C(exportdb) writes it, C(importdb) reads it).
+    type: path
+  licence_key:
+    description:
+    - Path, on the node, of a licence key file (C(agent.key)) that the C(initdb) command line of RV(commands) loads
+      into the database it initialises (product-facts 5.3 and 10.7, CONFIRMED). Without it C(initdb) loads no key.
+    - The module does not read or check the file (its content never passes through the module); the caller checks
+      the key before and places the file with owner-only permissions.
+    type: path
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; check mode returns the same result.
+  diff_mode:
+    support: none
+    description: The module changes nothing.
+  platform:
+    support: full
+    platforms: posix
+    description: Runs on the Servers (Linux) to check the database as they reach it.
+notes:
+- Run it on the Servers (not on the controller) to check the database the way each Server will reach it.
+seealso:
+- module: drweb.cluster.server_facts
+- module: community.postgresql.postgresql_info
+- name: Dr.Web Servers cluster, item 4 (the same database)
+  description: All Servers of a cluster use the same external database, created before the first Server; they must run the same version.
+  link: https://download.geo.drweb.com/pub/drweb/esuite/13.0.0/documentation/html/en/admin_manual/multiserver_cluster.htm
+author:
+- drweb.cluster maintainers !UNKNOWN
+'''
+
+EXAMPLES = r'''
+- name: Read the common database from a Server node
+  drweb.cluster.database_status:
+    login_host: "{{ drweb_db_host }}"
+    port: "{{ drweb_db_port | default(5432, true) }}"
+    db: "{{ drweb_db_name }}"
+    login_user: "{{ drweb_db_user }}"
+    login_password: "{{ drweb_db_password }}"
+    release: "{{ drweb_version }}"
+    server_id: "{{ ansible_facts.drweb_server.server_id }}"
+  register: drweb_common_db
+
+- name: Refuse a database of another Server version
+  ansible.builtin.assert:
+    that: drweb_common_db.schema_matches is not false
+    fail_msg: >-
+      The common database has schema {{ drweb_common_db.schema_version }}, Dr.Web Server {{ drweb_version }} needs
+      {{ drweb_common_db.schema_expected }}.
+
+- name: Show which Servers use the database and their stations
+  ansible.builtin.debug:
+    msg: "{{ drweb_common_db.servers | map(attribute='id') | zip(drweb_common_db.servers | map(attribute='stations')) }}"
+'''
+
+RETURN = r'''
+database:
+  description: Where the database is (no password).
+  returned: always
+  type: dict
+  sample: {host: 10.0.0.2, port: 5432, name: drwcs, user: drwcs}
+postgresql_version:
+  description: The PostgreSQL server version (C(server_version)).
+  returned: success
+  type: str
+  sample: '15.8'
+tables:
+  description: Number of tables in the database's current schema.
+  returned: success
+  type: int
+  sample: 8
+empty:
+  description: Whether the current schema holds no table at all (what C(initdb) and a first import need, product-facts 5.3).
+  returned: success
+  type: bool
+  sample: false
+initialised:
+  description: Whether the database has the C(dbstruct) table with a schema version, that is a Dr.Web Server database.
+  returned: success
+  type: bool
+  sample: true
+schema_version:
+  description: C(dbstruct.dbver); C(null) when the database is not initialised.
+  returned: success
+  type: int
+  sample: 522
+schema_release:
+  description: The Server release whose schema version this is (from the collection's table); C(null) when unknown.
+  returned: success
+  type: str
+  sample: 13.00.0
+schema_expected:
+  description: Schema version O(release) needs; C(null) without O(release) or for a release the collection does not know.
+  returned: success
+  type: int
+  sample: 522
+schema_matches:
+  description: Whether RV(schema_version) is RV(schema_expected); C(null) when either is unknown.
+  returned: success
+  type: bool
+  sample: true
+servers:
+  description: The Servers registered in the database (they register at their first start on it), with their station counts.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{id: 0b8f1c52-6d3e-4f0a-9e55-2f3c1a7d9b10, name: '', version: 13.00.0.202005090, stations: 50}]
+server_ids:
+  description: The ids of RV(servers).
+  returned: success
+  type: list
+  elements: str
+  sample: [0b8f1c52-6d3e-4f0a-9e55-2f3c1a7d9b10]
+stations:
+  description: Stations per registering Server id (also ids that are not in RV(servers)).
+  returned: success
+  type: dict
+  sample: {0b8f1c52-6d3e-4f0a-9e55-2f3c1a7d9b10: 50}
+stations_total:
+  description: All stations in the database.
+  returned: success
+  type: int
+  sample: 50
+problems:
+  description: What could not be read although the database answered (for example the Servers table of a schema the collection does not know).
+  returned: success
+  type: list
+  elements: str
+  sample: []
+server:
+  description: The Server named by O(server_id) - whether it is registered and the stations it registered.
+  returned: when O(server_id) is given
+  type: dict
+  sample: {id: 0b8f1c52-6d3e-4f0a-9e55-2f3c1a7d9b10, registered: true, stations: 50}
+commands:
+  description:
+  - The Server's database verbs as argument vectors (product-facts 5.1, 5.3, 5.8; the syntax is registered in
+    C(module_utils/drwcsd.py)), for the caller to run with the Server stopped. C(exportdb) exports the Server's own
+    database (its own configuration) to O(dump_file); C(initdb) and C(importdb) act on the database named by
+    O(drwcsd_conf).
+  - C(initdb) loads the licence key file O(licence_key) when given (C(-) otherwise) and gives no SQL script or initial
+    settings; append the initial password of the administrator C(admin) as one more argument when it is not the
+    product's default (keep that task C(no_log)).
+  returned: when O(drwcsd_conf) is given
+  type: dict
+  sample:
+    exportdb: [/opt/drwcs/bin/drwcsd, -home=/opt/drwcs, -var-root=/var/opt/drwcs, exportdb, /var/opt/drwcs/backup/export.dz]
+    initdb: [/opt/drwcs/bin/drwcsd, -home=/opt/drwcs, -var-root=/var/opt/drwcs, -conf=/var/opt/drwcs/etc/drwcsd.conf.new, initdb, '-', '-', '-']
+    importdb: [/opt/drwcs/bin/drwcsd, -home=/opt/drwcs, -var-root=/var/opt/drwcs, -conf=/var/opt/drwcs/etc/drwcsd.conf.new, importdb,
+               /var/opt/drwcs/backup/export.dz]
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.drweb.cluster.plugins.module_utils import common_database, drwcsd
+from ansible_collections.drweb.cluster.plugins.module_utils.common_database import DatabaseError, describe, first_line
+
+# The driver the module uses (module_utils/common_database.py imports psycopg 3 or psycopg2); a module global so the
+# unit tests can stand in for it.
+psycopg = common_database.psycopg
+
+
+def commands(drwcsd_conf, dump_file, licence_key=None):
+    """argv of drwcsd's database verbs: export the Server's own database, initialise / import the one drwcsd_conf names."""
+    base = [drwcsd.DRWCSD_BINARY, '%s=%s' % (drwcsd.DRWCSD_SWITCH_HOME, drwcsd.HOME_DIR),
+            '%s=%s' % (drwcsd.DRWCSD_SWITCH_VAR_ROOT, drwcsd.VAR_DIR)]
+    other = base + ['%s=%s' % (drwcsd.DRWCSD_SWITCH_CONF, drwcsd_conf)]
+    result = dict(initdb=other + drwcsd.initdb_arguments(licence_key))
+    if dump_file:
+        result['exportdb'] = base + [drwcsd.DRWCSD_VERB_EXPORTDB, dump_file]
+        result['importdb'] = other + [drwcsd.DRWCSD_VERB_IMPORTDB, dump_file]
+    return result
+
+
+def missing_table(error):
+    return 'does not exist' in to_native(error) or 'no such table' in to_native(error)
+
+
+class DatabaseStatus(object):
+    """Read the common database."""
+
+    def __init__(self, module, driver):
+        self.module = module
+        self.params = module.params
+        self.driver = driver
+
+    def connect(self):
+        """A read-only session: the module must never change the database it guards."""
+        return common_database.connect(self.driver, self.params, 'drweb.cluster.database_status', read_only=True)
+
+    @staticmethod
+    def query(connection, statement, arguments=()):
+        return common_database.query(connection, statement, arguments)
+
+    def read(self, connection):
+        params = self.params
+        result = dict(postgresql_version=None, tables=0, empty=True, initialised=False, schema_version=None,
+                      schema_release=None, schema_expected=None, schema_matches=None, servers=[], server_ids=[],
+                      stations={}, stations_total=0, problems=[])
+        try:
+            result['postgresql_version'] = to_native(self.query(connection, 'SHOW server_version')[0][0])
+            result['tables'] = int(self.query(connection, drwcsd.SQL_USER_TABLES)[0][0])
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            raise DatabaseError('cannot read the common database %s: %s' % (describe(params), first_line(error)))
+        result['empty'] = result['tables'] == 0
+        if params['release']:
+            result['schema_expected'] = drwcsd.SCHEMA_VERSION_BY_RELEASE.get(drwcsd.parse_release(params['release']))
+        if result['empty']:
+            return result
+        try:
+            rows = self.query(connection, drwcsd.SQL_SCHEMA_VERSION)
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            if missing_table(error):
+                # tables, but no dbstruct: not a Dr.Web Server database (initialised stays false, empty false)
+                connection.rollback()
+                return result
+            raise DatabaseError('cannot read the schema version of %s: %s' % (describe(params), first_line(error)))
+        if not rows or rows[0][0] is None:
+            return result
+        result['initialised'] = True
+        result['schema_version'] = int(rows[0][0])
+        releases = [release for release, dbver in drwcsd.SCHEMA_VERSION_BY_RELEASE.items() if dbver == result['schema_version']]
+        result['schema_release'] = sorted(releases, key=drwcsd.release_key)[-1] if releases else None
+        if result['schema_expected'] is not None:
+            result['schema_matches'] = result['schema_version'] == result['schema_expected']
+        servers, counts = [], []
+        for statement, what in ((drwcsd.SQL_SERVERS, 'servers'), (drwcsd.SQL_STATIONS_PER_SERVER, 'stations')):
+            try:
+                rows = self.query(connection, statement)
+            except Exception as error:  # pylint: disable=broad-exception-caught
+                if not missing_table(error):
+                    raise DatabaseError('cannot read the Servers and stations of %s (schema version %s): %s'
+                                        % (describe(params), result['schema_version'], first_line(error)))
+                # a schema of another release may lay its tables out otherwise: report what is there
+                connection.rollback()
+                result['problems'].append('schema version %s has no %s table as this collection knows it: %s'
+                                          % (result['schema_version'], what, first_line(error)))
+                continue
+            if what == 'servers':
+                servers = rows
+            else:
+                counts = rows
+        stations = dict((to_native(server_id), int(count)) for server_id, count in counts)
+        result['stations'] = stations
+        result['stations_total'] = sum(stations.values())
+        result['servers'] = [dict(id=to_native(server_id), name=to_native(name) if name is not None else None,
+                                  version=to_native(version) if version is not None else None,
+                                  stations=stations.get(to_native(server_id), 0))
+                             for server_id, name, version in servers]
+        result['server_ids'] = [server['id'] for server in result['servers']]
+        return result
+
+    def run(self):
+        params = self.params
+        result = dict(changed=False, database=dict(host=params['login_host'], port=params['port'], name=params['db'],
+                                                   user=params['login_user']))
+        try:
+            connection = self.connect()
+            try:
+                result.update(self.read(connection))
+            finally:
+                connection.close()
+        except DatabaseError as error:
+            self.module.fail_json(msg=to_native(error), **result)
+        if params['drwcsd_conf']:
+            result['commands'] = commands(params['drwcsd_conf'], params['dump_file'], params['licence_key'])
+        if params['server_id']:
+            result['server'] = dict(id=params['server_id'], registered=params['server_id'] in result['server_ids'],
+                                    stations=result['stations'].get(params['server_id'], 0))
+        self.module.exit_json(**result)
+
+
+def main():
+    argument_spec = common_database.argument_spec()
+    argument_spec.update(
+        release=dict(type='str'),
+        server_id=dict(type='str'),
+        drwcsd_conf=dict(type='path'),
+        dump_file=dict(type='path'),
+        licence_key=dict(type='path'),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    problem = common_database.check_params(params)
+    if problem:
+        module.fail_json(msg=problem)
+    if params['release'] and drwcsd.parse_release(params['release']) is None:
+        module.fail_json(msg='release must be a Dr.Web Server release MM.mm.p (for example 13.00.1), got %r' % params['release'])
+    if psycopg is None:
+        module.fail_json(msg=missing_required_lib('psycopg (python3-psycopg) or psycopg2 (python3-psycopg2)'),
+                         exception=to_native(common_database.PSYCOPG_IMPORT_ERROR))
+    DatabaseStatus(module, psycopg).run()
+
+
+if __name__ == '__main__':
+    main()

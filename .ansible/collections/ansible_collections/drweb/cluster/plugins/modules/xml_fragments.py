@@ -1,0 +1,650 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright: drweb.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: xml_fragments
+short_description: Merge rendered XML elements into a configuration file, leaving every other byte as it was
+description:
+- Replaces whole elements of an XML file with the elements given as text (for example rendered by a template), and
+  inserts those that are missing, in one call per file. Every byte outside the replaced elements is kept as it was, that
+  is the XML declaration, comments, whitespace, attribute order and quoting of the elements it does not manage.
+- Made for product files whose schema is not public and which the product rewrites itself (the Dr.Web Server's
+  C(drwcsd.conf) and C(download.conf)); the collection owns a few elements, never the file.
+- Works on the bytes of the file. A careful parse (Python's expat) finds the byte span of each managed element and
+  only those spans are spliced; the file is never re-serialised.
+- An element is replaced only when it differs from the fragment in meaning (tag, attributes in any order, text
+  without surrounding whitespace, child elements in order; comments and indentation inside it do not count). So a
+  product that reformats its file does not cause changes (and restarts) on every run.
+- The result is checked before anything is written (it parses, and every managed element equals its fragment), then
+  the original is backed up when asked, then the new content replaces the file atomically (a temporary file in the
+  same folder renamed over it) keeping its owner, group and mode.
+- Can also just read elements (O(read)), to render fragments from what the file holds.
+version_added: 0.1.0
+options:
+  path:
+    description:
+    - The XML file to change. It must exist and be well-formed.
+    - ASCII-compatible encodings only (UTF-8, ISO-8859-x, Windows code pages), as declared by the file.
+    type: path
+    required: true
+  fragments:
+    description:
+    - The managed elements, applied together. Two fragments may not address the same element, nor one inside the
+      other.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      xpath:
+        description:
+        - Absolute path of the managed element from the root element, for example C(/drwcsd/cluster).
+        - Steps are element names, each optionally with one attribute predicate, for example
+          C(/drwcsd/protocols/disabled/protocol[@name='CLUSTER']). It must address at most one element.
+        type: str
+        required: true
+      xml:
+        description:
+        - The element as text, exactly one element whose name (and predicate) matches the last step of O(fragments[].xpath).
+        - Write it with its first line at column 0 and children indented relative to it; continuation lines are
+          indented like the line of the element it replaces (or like its future siblings when inserted).
+        type: str
+        required: true
+      parent:
+        description:
+        - Absolute path of the parent to insert the element into when it is missing.
+        - Defaults to O(fragments[].xpath) without its last step. The module fails when the parent is missing too.
+        type: str
+      position:
+        description:
+        - Where a missing element is inserted in its parent.
+        type: str
+        choices: [first, last]
+        default: last
+  read:
+    description:
+    - Paths (same syntax as O(fragments[].xpath)) of elements to return in RV(elements), as found in the file
+      before any change. A path that addresses no element returns C(null).
+    - Values of O(secret_attributes) are returned as C(********).
+    type: list
+    elements: str
+    default: []
+  backup:
+    description:
+    - Keep a copy of the original file, named with a timestamp, before replacing it (only when it changes).
+    type: bool
+    default: false
+  validate:
+    description:
+    - A command run on the new content (written to a temporary file, C(%s) in the command is its path) before it
+      replaces the file; a non-zero exit fails the module and leaves the file untouched.
+    type: str
+  secret_attributes:
+    description:
+    - Names of attributes whose non-empty values are hidden in the diff, wherever they occur in the file (managed
+      or not), and returned as C(********) in RV(elements).
+    - In the diff each distinct hidden value is shown as C(********#N) (N numbers the distinct values of that diff),
+      so a changed secret shows as a changed number, never as its value.
+    type: list
+    elements: str
+    default: [password]
+  secret_values:
+    description:
+    - Values (for example a database password rendered into a fragment) that must not appear in any output; the
+      module replaces them with C(********) in its messages and returned elements and with C(********#N) in its
+      diff, and Ansible hides them from the logged arguments.
+    type: list
+    elements: str
+    default: []
+attributes:
+  check_mode:
+    support: full
+    description: In check mode the module computes the new content, reports whether it would change and its diff, and writes nothing.
+  diff_mode:
+    support: full
+    description: The diff shows the whole file before and after, with secret attribute values and secret values masked (C(********#N)).
+  platform:
+    support: full
+    platforms: posix
+    description: Runs on the POSIX hosts that hold the file (the Servers), or on the controller.
+notes:
+- Namespaced documents are handled by their prefixed names (C(ns:tag)) as written in the file; namespace URIs are not
+  resolved.
+- Documents with a DTD that declares entities are refused (entity expansion would change what the bytes mean).
+- Python standard library only (C(xml.parsers.expat)); no lxml is needed on the target.
+seealso:
+- module: community.general.xml
+  description: Edits one XPath per call and re-serialises the whole document with lxml (declaration, attribute
+    spacing, the line break after comments and the final newline change), so it does not keep unmanaged bytes.
+author:
+- drweb.cluster maintainers !UNKNOWN
+'''
+
+EXAMPLES = r'''
+- name: Merge the cluster section and enable the cluster protocol (Server stopped first)
+  drweb.cluster.xml_fragments:
+    path: /var/opt/drwcs/etc/drwcsd.conf
+    backup: true
+    fragments:
+      - xpath: /drwcsd/cluster
+        xml: |
+          <cluster>
+            <on multicast-group="232.0.0.1" port="11111" interface="0.0.0.0" ttl="1"/>
+          </cluster>
+      - xpath: /drwcsd/protocols
+        xml: |
+          <protocols>
+            <disabled>
+              <protocol name="MSNAPSHV"/>
+            </disabled>
+          </protocols>
+
+- name: Would drwcsd.conf change? (predict without writing)
+  drweb.cluster.xml_fragments:
+    path: /var/opt/drwcs/etc/drwcsd.conf
+    fragments: "{{ my_fragments }}"
+  check_mode: true
+  changed_when: false
+  register: predicted
+
+- name: Read elements to render fragments from
+  drweb.cluster.xml_fragments:
+    path: /var/opt/drwcs/etc/download.conf
+    read:
+      - /download-config/server
+  register: current
+
+- name: Write a database section without showing its password
+  drweb.cluster.xml_fragments:
+    path: /var/opt/drwcs/etc/drwcsd.conf
+    fragments:
+      - xpath: /drwcsd/database
+        xml: "{{ lookup('ansible.builtin.template', 'database.xml.j2') }}"
+    secret_values:
+      - "{{ db_password }}"
+'''
+
+RETURN = r'''
+path:
+  description: The file.
+  returned: always
+  type: str
+  sample: /var/opt/drwcs/etc/drwcsd.conf
+changed_elements:
+  description: Paths of the fragments whose element differed from the file (replaced or inserted, or would be in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: [/drwcsd/cluster]
+inserted_elements:
+  description: Paths of the fragments that were missing and are inserted (a subset of RV(changed_elements)).
+  returned: always
+  type: list
+  elements: str
+  sample: []
+elements:
+  description:
+  - The elements of O(read) as found before any change, by path; C(null) for a path that addresses nothing.
+  - Each element is C(tag), C(attributes) (a dict), C(text) (the element's own text, stripped) and C(children)
+    (a list of elements of the same shape).
+  returned: always
+  type: dict
+  sample:
+    /download-config/server:
+      tag: server
+      attributes: {host: '', port: '2193'}
+      text: ''
+      children: []
+backup_file:
+  description: Path of the backup of the original file.
+  returned: when O(backup=true) and the file changed (not in check mode)
+  type: str
+  sample: /var/opt/drwcs/etc/drwcsd.conf.1234.2025-01-01@12:00:00~
+diff:
+  description: Whole file before and after, secrets masked.
+  returned: when diff mode is on and the file changes
+  type: dict
+  contains:
+    before:
+      description: The file before, masked.
+      type: str
+    after:
+      description: The file after, masked.
+      type: str
+    before_header:
+      description: Path of the file.
+      type: str
+    after_header:
+      description: Path of the file.
+      type: str
+'''
+
+import codecs
+import os
+import re
+import tempfile
+import textwrap
+from xml.parsers import expat
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_bytes, to_native
+
+MASK = '********'
+NAME = r'[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?'
+STEP_RE = re.compile(r'(?P<name>%s)(?:\[@(?P<attr>%s)\s*=\s*(?:"(?P<dq>[^"]*)"|\'(?P<sq>[^\']*)\')\])?$' % (NAME, NAME))
+DECLARATION_RE = re.compile(br'^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["\']([A-Za-z0-9._\-]+)["\']')
+WHITESPACE = b' \t\r\n'
+
+
+class MergeError(Exception):
+    """A problem that leaves the file untouched; the message names the file or the fragment."""
+
+
+class Element(object):
+    """An element of the parsed document with the byte span of its markup."""
+
+    def __init__(self, tag, attributes, start, parent):
+        self.tag = tag
+        self.attributes = attributes
+        self.start = start              # offset of '<'
+        self.start_tag_end = None       # offset after the start tag's '>'
+        self.end_tag_start = None       # offset of '</' (None for an empty-element tag)
+        self.end = None                 # offset after the element
+        self.parent = parent
+        self.children = []
+        self.text_parts = []
+
+    @property
+    def text(self):
+        return ''.join(self.text_parts).strip()
+
+    def canonical(self):
+        """What the element means: tag, attributes, own text, children; no comments, no layout."""
+        return (self.tag, tuple(sorted(self.attributes.items())), self.text,
+                tuple(child.canonical() for child in self.children))
+
+    def as_dict(self, secret_attributes=()):
+        attributes = dict((name, MASK if name in secret_attributes and value else value)
+                          for name, value in self.attributes.items())
+        return dict(tag=self.tag, attributes=attributes, text=self.text,
+                    children=[child.as_dict(secret_attributes) for child in self.children])
+
+
+def _tag_end(data, offset):
+    """Offset after the '>' closing the tag that starts at offset (quotes respected)."""
+    quote = None
+    index = offset + 1
+    length = len(data)
+    while index < length:
+        char = data[index:index + 1]
+        if quote is not None:
+            if char == quote:
+                quote = None
+        elif char in (b'"', b"'"):
+            quote = char
+        elif char == b'>':
+            return index + 1
+        index += 1
+    raise MergeError('unterminated tag at byte %d' % offset)
+
+
+def document_encoding(data):
+    """The declared encoding (default UTF-8); only ASCII-compatible encodings can be spliced byte-wise."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise MergeError('UTF-16/UTF-32 files are not supported')
+    match = DECLARATION_RE.match(data)
+    name = match.group(1).decode('ascii') if match else 'utf-8'
+    try:
+        info = codecs.lookup(name)
+    except LookupError as error:
+        raise MergeError('unknown encoding %r declared' % name) from error
+    if info.name.startswith(('utf-16', 'utf-32')) or b'<' != '<'.encode(info.name):
+        raise MergeError('encoding %s is not supported (not ASCII-compatible)' % name)
+    return info.name
+
+
+def parse(data, what):
+    """Root Element of data (bytes) with byte spans; MergeError when not well-formed."""
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    stack = []
+    roots = []
+
+    def start(tag, attributes):
+        offset = parser.CurrentByteIndex
+        parent = stack[-1] if stack else None
+        element = Element(tag, attributes, offset, parent)
+        element.start_tag_end = _tag_end(data, offset)
+        if parent is not None:
+            parent.children.append(element)
+        else:
+            roots.append(element)
+        stack.append(element)
+
+    def end(unused_tag):
+        element = stack.pop()
+        offset = parser.CurrentByteIndex
+        if offset == element.start_tag_end and data[offset - 2:offset] == b'/>':
+            element.end = offset
+        else:
+            element.end_tag_start = offset
+            element.end = _tag_end(data, offset)
+
+    def text(value):
+        if stack:
+            stack[-1].text_parts.append(value)
+
+    def refuse_entities(*unused_args):
+        raise MergeError('%s declares entities in a DTD; refused' % what)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.EntityDeclHandler = refuse_entities
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as error:
+        raise MergeError('%s is not well-formed XML (line %s, column %s): %s'
+                         % (what, error.lineno, error.offset, expat.ErrorString(error.code))) from error
+    return roots[0]
+
+
+def parse_path(path, what):
+    """List of (name, attribute, value) steps of an absolute path."""
+    if not isinstance(path, str) or not path.startswith('/') or path.startswith('//'):
+        raise MergeError('%s %r is not an absolute path like /root/element' % (what, path))
+    steps = []
+    for text in re.split(r'/(?![^\[]*\])', path[1:]):
+        match = STEP_RE.match(text.strip())
+        if not match:
+            raise MergeError('%s %r: step %r is not "name" or "name[@attribute=\'value\']"' % (what, path, text))
+        value = match.group('dq') if match.group('dq') is not None else match.group('sq')
+        steps.append((match.group('name'), match.group('attr'), value))
+    return steps
+
+
+def parent_of(path):
+    """The path without its last step."""
+    return '/' + '/'.join(re.split(r'/(?![^\[]*\])', path[1:])[:-1])
+
+
+def _matches(element, step):
+    name, attribute, value = step
+    return element.tag == name and (attribute is None or element.attributes.get(attribute) == value)
+
+
+def find(root, steps, path):
+    """The element the steps address, or None; MergeError when they address several."""
+    if not _matches(root, steps[0]):
+        return None
+    current = [root]
+    for step in steps[1:]:
+        current = [child for element in current for child in element.children if _matches(child, step)]
+        if not current:
+            return None
+    if len(current) > 1:
+        raise MergeError('%s addresses %d elements; it must address one' % (path, len(current)))
+    return current[0]
+
+
+def line_indent(data, offset):
+    """The whitespace that starts the line holding offset (up to its first other character)."""
+    line_start = data.rfind(b'\n', 0, offset) + 1
+    index = line_start
+    while index < offset and data[index:index + 1] in (b' ', b'\t'):
+        index += 1
+    return data[line_start:index]
+
+
+class Merger(object):
+    """Plan and apply the fragments of one file."""
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.path = self.params['path']
+        self.secrets = [value for value in self.params['secret_values'] if value]
+
+    def hide(self, text):
+        for value in self.secrets:
+            text = text.replace(value, MASK)
+        return text
+
+    def mask(self, text, labels):
+        """Text for a diff: each distinct secret (attribute value or secret value) replaced by ********#N, N
+        numbering the distinct secrets of this diff (labels, shared by before and after): a changed secret shows
+        as a changed number, never as its value."""
+        def label(value):
+            return labels.setdefault(value, '%s#%d' % (MASK, len(labels) + 1))
+
+        def masked(match):
+            quote = '"' if match.group(2) is not None else "'"
+            value = match.group(2) if match.group(2) is not None else match.group(3)
+            if value.startswith(MASK + '#') or not value:   # empty, or a secret value labelled already
+                return match.group(0)
+            return match.group(1) + quote + label(value) + quote
+        for value in sorted(self.secrets, key=len, reverse=True):
+            if value in text:
+                text = text.replace(value, label(value))
+        for name in self.params['secret_attributes']:
+            pattern = re.compile(r'(\s%s\s*=\s*)(?:"([^"]*)"|\'([^\']*)\')' % re.escape(name))
+            text = pattern.sub(masked, text)
+        return text
+
+    def read_file(self):
+        if not os.path.exists(self.path):
+            raise MergeError('%s does not exist' % self.path)
+        if not os.path.isfile(self.path):
+            raise MergeError('%s is not a regular file' % self.path)
+        try:
+            with open(self.path, 'rb') as handle:
+                return handle.read()
+        except (IOError, OSError) as error:
+            raise MergeError('cannot read %s: %s' % (self.path, to_native(error))) from error
+
+    def fragment(self, index, spec, encoding):
+        """(steps, element, text bytes) of a fragment, checked."""
+        what = 'fragments[%d]' % index
+        steps = parse_path(spec['xpath'], '%s.xpath' % what)
+        text = textwrap.dedent((spec['xml'] or '').strip('\r\n')).rstrip()
+        if not text.strip():
+            raise MergeError('%s.xml (%s) is empty' % (what, spec['xpath']))
+        try:
+            encoded = text.encode(encoding, 'xmlcharrefreplace')
+        except LookupError as error:
+            raise MergeError('cannot encode %s as %s' % (what, encoding)) from error
+        prefix = b'<?xml version="1.0" encoding="' + to_bytes(encoding) + b'"?>\n'
+        element = parse(prefix + encoded, '%s.xml (%s)' % (what, spec['xpath']))
+        if (element.start != len(prefix) + len(encoded) - len(encoded.lstrip())
+                or element.end != len(prefix) + len(encoded.rstrip())):
+            raise MergeError('%s.xml (%s) must be exactly one element, with nothing around it' % (what, spec['xpath']))
+        if not _matches(element, steps[-1]):
+            raise MergeError('%s.xml is a <%s> element that does not match the last step of its xpath %s'
+                             % (what, element.tag, spec['xpath']))
+        return steps, element, text
+
+    def render(self, text, indent, newline):
+        """Fragment text with continuation lines indented like the line it goes on."""
+        lines = text.split('\n')
+        out = [lines[0]] + [(indent.decode('ascii', 'replace') + line) if line.strip() else '' for line in lines[1:]]
+        return newline.join(line.rstrip('\r') for line in out)
+
+    def plan(self, data):
+        """(new data, changed paths, inserted paths, read elements)."""
+        encoding = document_encoding(data)
+        root = parse(data, self.path)
+        newline = '\r\n' if b'\r\n' in data else '\n'
+        elements = {}
+        for path in self.params['read']:
+            found = find(root, parse_path(path, 'read'), path)
+            elements[path] = found.as_dict(self.params['secret_attributes']) if found is not None else None
+
+        edits = []   # (start, end, bytes, order)
+        changed, inserted, seen = [], [], set()
+        for index, spec in enumerate(self.params['fragments']):
+            steps, wanted, text = self.fragment(index, spec, encoding)
+            path = spec['xpath']
+            current = find(root, steps, path)
+            if current is not None:
+                if id(current) in seen:
+                    raise MergeError('two fragments address the same element %s' % path)
+                seen.add(id(current))
+                if current.canonical() == wanted.canonical():
+                    continue
+                rendered = self.render(text, line_indent(data, current.start), newline)
+                edits.append((current.start, current.end, rendered.encode(encoding, 'xmlcharrefreplace'), index))
+                changed.append(path)
+                continue
+            if len(steps) == 1:
+                raise MergeError('%s is the root element path, but the root element is <%s>' % (path, root.tag))
+            parent_path = spec.get('parent') or parent_of(path)
+            parent = find(root, parse_path(parent_path, 'fragments[%d].parent' % index), parent_path)
+            if parent is None:
+                raise MergeError('neither %s nor its parent %s exists in %s' % (path, parent_path, self.path))
+            edits.append(self.insertion(data, parent, text, spec.get('position') or 'last', newline, encoding, index))
+            changed.append(path)
+            inserted.append(path)
+
+        ordered = sorted(edits, key=lambda edit: (edit[0], edit[1], edit[3]))
+        for before, after in zip(ordered, ordered[1:]):
+            if after[0] < before[1]:
+                raise MergeError('fragments overlap in %s (one managed element inside another)' % self.path)
+        new = data
+        # from the end of the file backwards, so earlier offsets stay valid; at one offset a replacement goes first
+        # and insertions keep the fragments' order
+        for start, end, replacement, unused_order in sorted(edits, key=lambda edit: (edit[0], edit[1], edit[3]), reverse=True):
+            new = new[:start] + replacement + new[end:]
+        if changed:
+            self.verify(new, encoding)
+        return new, changed, inserted, elements
+
+    def insertion(self, data, parent, text, position, newline, encoding, index):
+        """The edit inserting a missing element into parent."""
+        nl = newline.encode('ascii')
+        parent_indent = line_indent(data, parent.start)
+        if parent.children:
+            child_indent = line_indent(data, parent.children[0].start)
+        else:
+            child_indent = parent_indent + b'  '
+        rendered = self.render(text, child_indent, newline).encode(encoding, 'xmlcharrefreplace')
+        if parent.end_tag_start is None:
+            # <parent .../>: becomes <parent ...> child </parent>
+            close = parent.start_tag_end - 2
+            while data[close - 1:close] in (b' ', b'\t', b'\r', b'\n'):
+                close -= 1
+            replacement = (b'>' + nl + child_indent + rendered + nl + parent_indent + b'</' + to_bytes(parent.tag) + b'>')
+            return (close, parent.end, replacement, index)
+        if position == 'first':
+            return (parent.start_tag_end, parent.start_tag_end, nl + child_indent + rendered, index)
+        point = parent.end_tag_start
+        while point > parent.start_tag_end and data[point - 1:point] in (b' ', b'\t', b'\r', b'\n'):
+            point -= 1
+        return (point, point, nl + child_indent + rendered, index)
+
+    def verify(self, new, encoding):
+        """The merged content parses and holds every fragment as given."""
+        root = parse(new, '%s after the merge' % self.path)
+        for index, spec in enumerate(self.params['fragments']):
+            steps, wanted, unused_text = self.fragment(index, spec, encoding)
+            found = find(root, steps, spec['xpath'])
+            if found is None or found.canonical() != wanted.canonical():
+                raise MergeError('internal check failed: %s does not hold fragments[%d] (%s) after the merge; nothing written'
+                                 % (self.path, index, spec['xpath']))
+
+    def write(self, new):
+        """Validate command, backup, atomic replace keeping owner, group and mode. Returns the backup path or None."""
+        directory = os.path.dirname(os.path.abspath(self.path))
+        handle, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(self.path), dir=directory)
+        backup_file = None
+        try:
+            with os.fdopen(handle, 'wb') as stream:
+                stream.write(new)
+                stream.flush()
+                os.fsync(stream.fileno())
+            if self.params['validate']:
+                if '%s' not in self.params['validate']:
+                    raise MergeError('validate must contain %%s: %s' % self.params['validate'])
+                rc, out, err = self.module.run_command(self.params['validate'] % temporary)
+                if rc != 0:
+                    raise MergeError('validate command failed (rc=%d): %s %s'
+                                     % (rc, self.hide(out.strip()), self.hide(err.strip())))
+            if self.params['backup']:
+                backup_file = self.module.backup_local(self.path)
+            status = os.stat(self.path)
+            os.chmod(temporary, status.st_mode & 0o7777)
+            try:
+                os.chown(temporary, status.st_uid, status.st_gid)
+            except OSError:
+                if os.geteuid() == 0:
+                    raise
+            self.module.atomic_move(temporary, self.path)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        return backup_file
+
+    def run(self):
+        result = dict(changed=False, path=self.path, changed_elements=[], inserted_elements=[], elements={})
+        try:
+            data = self.read_file()
+            new, changed, inserted, elements = self.plan(data)
+            result.update(changed_elements=changed, inserted_elements=inserted, elements=elements)
+            if new != data:
+                result['changed'] = True
+                if self.module._diff:
+                    encoding = document_encoding(data)
+                    labels = {}
+                    result['diff'] = dict(before_header=self.path, after_header=self.path,
+                                          before=self.mask(data.decode(encoding, 'replace'), labels),
+                                          after=self.mask(new.decode(encoding, 'replace'), labels))
+                if not self.module.check_mode:
+                    backup_file = self.write(new)
+                    if backup_file:
+                        result['backup_file'] = backup_file
+        except MergeError as error:
+            result['elements'] = {}
+            message = str(error) if self.path in str(error) else '%s: %s' % (self.path, error)
+            self.module.fail_json(msg=self.hide(message + '; the file is left untouched'), **result)
+        if self.secrets:
+            result['elements'] = _hide_in(result['elements'], self.hide)
+        self.module.exit_json(**result)
+
+
+def _hide_in(value, hide):
+    if isinstance(value, dict):
+        return dict((key, _hide_in(item, hide)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_hide_in(item, hide) for item in value]
+    if isinstance(value, str):
+        return hide(value)
+    return value
+
+
+def main():
+    argument_spec = dict(
+        path=dict(type='path', required=True),
+        fragments=dict(type='list', elements='dict', default=[], options=dict(
+            xpath=dict(type='str', required=True),
+            xml=dict(type='str', required=True),
+            parent=dict(type='str'),
+            position=dict(type='str', choices=['first', 'last'], default='last'),
+        )),
+        read=dict(type='list', elements='str', default=[]),
+        backup=dict(type='bool', default=False),
+        validate=dict(type='str'),
+        secret_attributes=dict(type='list', elements='str', default=['password'], no_log=False),
+        secret_values=dict(type='list', elements='str', default=[], no_log=True),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    Merger(module).run()
+
+
+if __name__ == '__main__':
+    main()
