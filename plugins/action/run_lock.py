@@ -15,8 +15,8 @@ import uuid
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.drweb.cluster.plugins.module_utils.run_lock import (boot_id, describe, liveness, playbook_of,
-                                                                            process_start, refusal)
+from ansible_collections.drweb.cluster.plugins.module_utils.run_lock import (
+    boot_id, describe, liveness, playbook_of, process_start, refusal)
 
 ARGUMENT_SPEC = dict(
     state=dict(type='str', default='present', choices=['present', 'absent', 'query']),
@@ -84,4 +84,3 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg='drweb_lock_break: the run lock (%s) changed hands while it was being broken; '
                                            'it is now held by %s. Nothing was changed.' % (where, describe(reply.get('holder'))))
         return result
-

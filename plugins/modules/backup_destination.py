@@ -129,9 +129,10 @@ def check(path, sources, reserve_mb):
         problems.append('%s is on a read-only file system' % parent)
     if not os.access(parent, os.W_OK | os.X_OK):
         problems.append('%s is not writable' % parent)
-    result['free_mb'] = int(stats.f_bavail * stats.f_frsize / MIB)
-    if result['free_mb'] < needed:
-        problems.append('%s has %d MiB free, the backup needs about %d MiB' % (parent, result['free_mb'], needed))
+    free = int(stats.f_bavail * stats.f_frsize / MIB)
+    result['free_mb'] = free
+    if free < needed:
+        problems.append('%s has %d MiB free, the backup needs about %d MiB' % (parent, free, needed))
     result['usable'] = not problems
     return result
 

@@ -16,7 +16,7 @@ description:
 - The lock is a small file on one host of the cluster (the lock's home, chosen by the drweb.cluster.preflight role) that
   names its holder - a run id, the controller host, the user, the ansible-playbook process (pid and start time, with the
   controller's boot id), the playbook and operation, and when the run started (UTC).
-- O(state=present) takes it (an atomic hard link of a complete file: of two runs, exactly one gets it). When another
+- O(state=present) takes it (an atomic hard link of a complete file, so of two runs exactly one gets it). When another
   run holds it, the task fails naming the holder and since when, and says whether that run still runs - only
   recognisable from the same controller (its process is there or not); a lock taken from another controller cannot be
   judged. O(break_lock=true) replaces a lock whose holder no longer runs or cannot be judged (never one whose process
@@ -62,7 +62,8 @@ options:
 attributes:
   check_mode:
     support: partial
-    description: In check mode the lock is only read (O(state=present) reports whether it is free; nothing is written).
+    details: In check mode the lock is only read - O(state=present) reports who holds it and takes nothing; nothing is written.
+    description: Can run in check mode.
   diff_mode:
     support: none
     description: The lock record is not a managed setting; nothing to show.
