@@ -49,7 +49,14 @@ init_verb() {
     rc=$?
     if [ "$rc" -ne 0 ]; then
         echo "$init $1 failed (exit $rc) and said:"
-        printf '%s\n' "$said" | tail -n 15
+        # the reason comes first (a usage text may follow it), the last lines may add to it
+        if [ "$(printf '%s\n' "$said" | wc -l)" -le 14 ]; then
+            printf '%s\n' "$said"
+        else
+            printf '%s\n' "$said" | head -n 6
+            echo "  [...]"
+            printf '%s\n' "$said" | tail -n 4
+        fi
         log_tail
         exit 1
     fi
