@@ -146,7 +146,7 @@ def test_the_credential_types_cover_the_database_and_the_admin():
 # A survey answer is an extra var: it outranks the inventory, and an optional answer left empty arrives as "" (the
 # roles' default, not the inventory's value). So only what a job run decides may be an optional question; cluster
 # settings (name, primary, multicast, database, DNS, keys) stay in the inventory.
-JOB_LEVEL_OPTIONAL = {'drweb_package_checksum', 'drweb_restart_strategy', 'drweb_allow_data_loss'}
+JOB_LEVEL_OPTIONAL = {'drweb_package_checksum', 'drweb_restart_strategy', 'drweb_allow_data_loss', 'drweb_lock_break'}
 
 
 @pytest.mark.parametrize('survey', SURVEYS, ids=lambda path: path.stem)
