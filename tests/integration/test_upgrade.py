@@ -40,9 +40,17 @@ def psql(lab_exec, sql: str) -> subprocess.CompletedProcess:
 
 def join_common_database(lab_exec, db_host: str) -> None:
     """What the database and config roles will do, by hand: every node on the common PostgreSQL database, initialised
-    by node1, one passwd-salt (so the admin password works everywhere) and the cluster protocol on."""
+    by node1, one key pair and certificate, one passwd-salt (so the admin password works everywhere) and the cluster
+    protocol on - a cluster the preflight finds consistent."""
     for node in NODES:
         assert lab_exec(node, "sh /etc/init.d/drwcsd stop").returncode == 0
+    # vendor prescription 1 by hand: node1's key pair and certificate on every node (mode and owner kept)
+    for name in ("drwcsd.pri", "drwcsd.pub", "drwcsd-certificate.pem"):
+        content = lab_exec("node1", "base64 -w0 /var/opt/drwcs/etc/%s" % name).stdout.strip()
+        assert content, name
+        for node in NODES[1:]:
+            copy = lab_exec(node, "echo %s | base64 -d > /var/opt/drwcs/etc/%s" % (content, name))
+            assert copy.returncode == 0, copy.stderr
     salt = lab_exec("node1", "sed -n 's/.*<passwd-salt value=\"\\([^\"]*\\)\".*/\\1/p' /var/opt/drwcs/etc/drwcsd.conf").stdout.strip()
     assert salt
     pgsql = '<pgsql dbname="%s" host="%s" port="5432" user="%s" password="%s"/>' % (DB_NAME, db_host, DB_USER, DB_PASSWORD)
