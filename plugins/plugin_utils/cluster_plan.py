@@ -360,19 +360,24 @@ def decide(reads, inventory):
 
     # --- versions, logins, data: what installing and attaching would break ------------------------------------------
     version = inventory.get('version')
+    other_release = [host for host in members
+                     if installing and version and nodes[host]['state'] not in ('unreadable', 'removed')
+                     and nodes[host]['installed'] and nodes[host]['version'] != version]
+    if other_release:
+        refusals.append('every Server must run drweb_version=%s, but %s run(s) another release (%s): site.yml never '
+                        'upgrades (upgrade.yml does, the whole cluster from the package) and never downgrades' % (
+                            version, ', '.join(other_release),
+                            ', '.join('%s %s' % (host, nodes[host]['version'] or '(unknown)') for host in other_release)))
     for host in members:
         node = nodes[host]
         server = reads.get(host) or {}
         if node['state'] in ('unreadable', 'removed'):
             continue
-        if installing and version and node['installed'] and node['version'] != version:
-            refusals.append('%s runs Dr.Web Server %s, not drweb_version=%s: site.yml never upgrades (upgrade.yml does, '
-                            'the whole cluster from the package) and never downgrades' % (host, node['version'] or '(unknown)', version))
         web_api = server.get('web_api') or {}
         refused = all((web_api.get('status') == 'error', (web_api.get('error') or '').startswith('summary.ds refused'),
                        not web_api.get('database_unavailable')))
         if all((node['state'] == 'attached', node['running'], refused)):
-            refusals.append('the Web API of %s refused the administrator login (%s): check drweb_admin_password' % (
+            refusals.append('the Web API of %s refused the administrator login (%s). Check drweb_admin_password (the Control Center administrator\'s password)' % (
                 host, web_api.get('error')))
         if installing and not node['installed'] and node['in_run']:
             folder = server.get('install_dir') or {}

@@ -354,7 +354,7 @@ def test_a_fail_over_leaves_out_the_members_that_are_down():
 def test_another_release_is_refused_when_installing_only():
     reads = converged()
     reads['node2']['version'] = '13.00.1'
-    refused(plan(reads), 'node2 runs Dr.Web Server 13.00.1, not drweb_version=13.00.0')
+    refused(plan(reads), 'every Server must run drweb_version=13.00.0, but node2 run(s) another release (node2 13.00.1)')
     assert plan(reads, operation='rotate_certificate', version=None)['refusals'] == []
 
 
