@@ -41,7 +41,6 @@ PID_FILE = "/var/opt/drwcs/run/drwcsd.pid"
 LOCK = "/var/lib/drweb-cluster/run.lock"             # on db1, the lab's database host
 MARKER = "/etc/opt/drweb.com/software/drweb-esuite.remove"
 BACKUP_DIR = "/var/opt/drwcs/backup"
-UPGRADE_BACKUP = BACKUP_DIR + "/upgrade-13.00.0-to-13.00.1"
 BAD_SWITCH = "-no-such-switch"
 
 
@@ -247,12 +246,13 @@ def test_upgrade_refuses_an_unusable_backup_folder_before_any_server_stops(clust
 
 def test_a_backup_failing_after_the_stop_starts_every_server_again_on_its_old_version(cluster, lab_inventory, lab_exec):
     proc = start_playbook("playbooks/upgrade.yml", lab_inventory, "-e", "drweb_version=13.00.1")
-    # once the Servers are being stopped, node2's backup folder becomes a file: its backup fails after the stop
+    # once the Servers are being stopped, node2's backup folder becomes a file (the folder moved aside): the upgrade
+    # backup folder inside it cannot be created, so its backup fails after the stop
     output = []
     for line in proc.stdout:
         output.append(line)
         if line.startswith("PLAY [Stop all the Servers"):
-            sabotage = lab_exec("node2", "mkdir -p %s && rm -rf %s && touch %s" % (BACKUP_DIR, UPGRADE_BACKUP, UPGRADE_BACKUP))
+            sabotage = lab_exec("node2", "mkdir -p {0} && mv {0} {0}.aside && touch {0}".format(BACKUP_DIR))
             assert sabotage.returncode == 0, sabotage.stderr
     proc.wait(timeout=900)
     text = flat("".join(output))
@@ -267,8 +267,9 @@ def test_a_backup_failing_after_the_stop_starts_every_server_again_on_its_old_ve
             assert state == ["13.00.0", "running"], (node, state)
         assert lock_record(lab_exec) is None
     finally:
+        lab_exec("node2", "if [ -d {0}.aside ]; then rm -f {0} && mv {0}.aside {0}; fi".format(BACKUP_DIR))
         for node in NODES:
-            lab_exec(node, "rm -rf %s /var/tmp/drweb-install" % UPGRADE_BACKUP)
+            lab_exec(node, "rm -rf /var/tmp/drweb-install")
 
 
 def test_add_node_with_a_new_node_failing_its_install_publishes_no_record_for_it(  # pylint: disable=too-many-arguments
