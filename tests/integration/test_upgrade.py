@@ -73,6 +73,7 @@ def cluster_on_13_00_0(lab_inventory, lab_exec, lab_hosts):
     assert os.path.exists(package("13.00.1")), "build the double's packages first: python tests/drwcsd_double/build.py"
     for node in NODES:
         lab_exec(node, UNINSTALL)
+    lab_exec("db1", "rm -f /var/lib/drweb-cluster/run.lock")   # a run lock an interrupted earlier test left
     psql(lab_exec, "DROP DATABASE IF EXISTS %s" % DB_NAME)
     psql(lab_exec, "DROP ROLE IF EXISTS %s" % DB_USER)
     assert psql(lab_exec, "CREATE ROLE %s LOGIN PASSWORD '%s'" % (DB_USER, DB_PASSWORD)).returncode == 0
