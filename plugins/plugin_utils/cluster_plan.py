@@ -377,8 +377,8 @@ def decide(reads, inventory):
         refused = all((web_api.get('status') == 'error', (web_api.get('error') or '').startswith('summary.ds refused'),
                        not web_api.get('database_unavailable')))
         if all((node['state'] == 'attached', node['running'], refused)):
-            refusals.append('the Web API of %s refused the administrator login (%s). Check drweb_admin_password (the Control Center administrator\'s password)' % (
-                host, web_api.get('error')))
+            refusals.append('the Web API of %s refused the administrator login (%s). Check drweb_admin_password (the '
+                            'Control Center administrator\'s password)' % (host, web_api.get('error')))
         if installing and not node['installed'] and node['in_run']:
             folder = server.get('install_dir') or {}
             if folder.get('exists') and (not folder.get('is_dir') or folder.get('foreign')):
