@@ -2,11 +2,61 @@
 # Copyright: drweb.cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ``drweb.cluster.serving_problems`` filter: why a started Server does not serve (yet).
-Documentation: ``serving_problems.yml`` next to this file."""
+Documentation: DOCUMENTATION below."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+DOCUMENTATION = r'''
+name: serving_problems
+version_added: 0.1.0
+short_description: Why a started Dr.Web Server does not serve (an empty list when it does)
+description:
+  - A Server serves when its process runs, its Web API answers the administrator login (when O(login) - asked only of a
+    Server on the external database, since one still staged on its embedded database may refuse the cluster's
+    password legitimately) and it uses the O(expected) database - the same mode, host, port and name, and the same
+    C(dbuuid) when one is expected (so the database it names is the one it reads), at the schema version its release
+    needs.
+  - Input is the C(server) dictionary of drweb.cluster.server_facts (its RV(server.web_api) and RV(server.database)).
+positional: expected, login
+options:
+  _input:
+    description: The drweb.cluster.server_facts C(server) dictionary read after the start.
+    type: dict
+    required: true
+  expected:
+    description:
+      - The database the Server must use - C(mode) (C(embedded) or C(external)), C(host), C(port), C(name) and
+        optionally C(dbuuid). Empty or without C(mode) - not checked.
+    type: dict
+  login:
+    description: Whether the read asked the Web API with the administrator's password.
+    type: bool
+    default: false
+author:
+  - drweb.cluster maintainers !UNKNOWN
+'''
+
+EXAMPLES = r'''
+- name: Wait until the Server serves
+  drweb.cluster.server_facts:
+    admin_password: "{{ drweb_admin_password }}"
+  register: read
+  until: >-
+    read.server | drweb.cluster.serving_problems({'mode': 'external', 'host': 'db1', 'port': 5432, 'name': 'drwcs'}, true)
+    | length == 0
+  retries: 30
+  delay: 2
+'''
+
+RETURN = r'''
+_value:
+  description: What keeps the Server from serving, one sentence each; empty when it serves.
+  type: list
+  elements: str
+'''
+
 
 from collections.abc import Mapping
 

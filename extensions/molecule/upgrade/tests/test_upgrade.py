@@ -16,5 +16,8 @@ def test_the_web_api_serves_on_every_node(host):
 
 def test_the_configuration_was_backed_up_before_the_upgrade(host):
     """etc was archived, private to the Server account, before the installer ran."""
-    archive = host.file("/var/opt/drwcs/backup/upgrade-13.00.0-to-13.00.1/etc.tar.gz")
+    # <backup>/<Server id>/<YYYYMMDD>-upgrade-<from>-to-<to>/, beside the Server's own <backup>/<guid>/<date>/ backups
+    found = host.check_output("ls -d /var/opt/drwcs/backup/*/*-upgrade-13.00.0-to-13.00.1/etc.tar.gz").split()
+    assert len(found) == 1, found
+    archive = host.file(found[0])
     assert archive.exists and archive.mode == 0o600
