@@ -6,7 +6,8 @@
     .venv/bin/python bench/cluster_speed.py floor   [--runs 3] [--converged]  # ping vs idempotent re-run (3 nodes)
     .venv/bin/python bench/cluster_speed.py check   [--runs 3]       # --check on a converged cluster vs re-run
     .venv/bin/python bench/cluster_speed.py scaling [--large 12]     # pristine -> site.yml on 3 vs 12 nodes
-    .venv/bin/python bench/cluster_speed.py all     [--profile]      # all three
+    .venv/bin/python bench/cluster_speed.py monitor [--runs 3] [--converged]  # ping vs check.yml (3 nodes)
+    .venv/bin/python bench/cluster_speed.py all     [--profile]      # floor, check, scaling
 
 * floor: ``ansible drweb_servers -m ping`` and an idempotent re-run of site.yml on the same converged 3-node
   cluster, alternately, --runs times; the medians, their ratio (target <= 4x) and the tasks executed per host on the
@@ -15,6 +16,10 @@
 * scaling: the lab with 3 nodes, pristine (no Server, no common database, no DNS record), full site.yml; then the lab
   with --large nodes (``lab.py down`` + ``up --nodes N``), the same; the ratio (target: N nodes <= 2x 3 nodes). The
   lab is left with 3 nodes, pristine.
+
+* monitor: ``ansible drweb_servers -m ping`` and ``playbooks/check.yml`` on the same converged cluster, alternately;
+  the medians and their ratio (target <= 3x: cheap enough to run every few minutes). check.yml must report no drift
+  (rc 0; its warning thresholds are set to 0 so an old lab zone revision does not count).
 
 --profile adds ansible.posix.profile_tasks to the re-runs and keeps every log under bench/output/ (git-ignored).
 The 1-, 5- and 15-minute load averages are printed with every figure: other jobs may share the CPUs. Not a test:
@@ -183,6 +188,26 @@ def check(args: argparse.Namespace) -> dict:
     return result
 
 
+def monitor(args: argparse.Namespace) -> dict:
+    print("monitor: ansible -m ping vs check.yml on a converged cluster (%d nodes, %d alternations)" % (
+        len(nodes_of_lab()), args.runs))
+    ensure_converged(args.profile)
+    pings, checks = [], []
+    report = OUTPUT / "check-report.json"
+    for index in range(args.runs):
+        pings.append(ping("ping-%d" % index))
+        checks.append(timed("check.yml-%d" % index, [str(BIN / "ansible-playbook")] + inventories() + [
+            str(REPO / "playbooks" / "check.yml"), "-e", json.dumps({
+                "drweb_check_report_path": str(report), "drweb_check_metrics_path": str(OUTPUT / "check.prom"),
+                "drweb_check_licence_warning_days": 0, "drweb_check_repository_warning_hours": 0})], profile=args.profile))
+    result = {"ping_s": median(pings), "check_s": median(checks), "ratio": round(median(checks) / median(pings), 2),
+              "tasks_per_host": tasks_per_host(checks[-1]), "runs": pings + checks}
+    print("monitor: ping %.2f s, check.yml %.2f s, ratio %.2fx (target <= 3x)" % (
+        result["ping_s"], result["check_s"], result["ratio"]))
+    print("         tasks per host: %s" % json.dumps(result["tasks_per_host"]))
+    return result
+
+
 def scaling(args: argparse.Namespace) -> dict:
     print("scaling: pristine -> site.yml on 3 vs %d nodes" % args.large)
     runs = {}
@@ -203,7 +228,7 @@ def scaling(args: argparse.Namespace) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("what", choices=["floor", "check", "scaling", "all"])
+    parser.add_argument("what", choices=["floor", "check", "monitor", "scaling", "all"])
     parser.add_argument("--runs", type=int, default=3, help="alternations of the two sides of a ratio (medians)")
     parser.add_argument("--large", type=int, default=12, help="node count of the large lab (scaling)")
     parser.add_argument("--profile", action="store_true", help="profile_tasks on every site.yml run")
@@ -217,7 +242,7 @@ def main() -> int:
     lab("up")
     results = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "cpus": os.cpu_count()}
     for what in (("floor", "check", "scaling") if args.what == "all" else (args.what,)):
-        results[what] = {"floor": floor, "check": check, "scaling": scaling}[what](args)
+        results[what] = {"floor": floor, "check": check, "monitor": monitor, "scaling": scaling}[what](args)
     OUTPUT.mkdir(parents=True, exist_ok=True)
     out = OUTPUT / ("cluster_speed-%s.json" % time.strftime("%Y%m%dT%H%M%S"))
     out.write_text(json.dumps(results, indent=1))

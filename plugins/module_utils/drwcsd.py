@@ -270,6 +270,24 @@ _EXCLUSIVE_BY_KEY = dict((schedule_task_key(task), task) for task in EXCLUSIVE_S
 BACKUP_DATABASE_FILE = 'database.dz'
 BACKUP_LAYOUT = BACKUP_DIR + '/<guid>/<date>/' + BACKUP_DATABASE_FILE
 
+# A revision folder's name is its time stamp (8.4 CONFIRMED: lexical order is time order); that its last 14 digits read
+# YYYYMMDDhhmmss UTC (a summary.ds revision reads 13020200416000000, a lab zone's 20250201000000) is an INFERENCE.
+REPOSITORY_REVISION_TIME_FORMAT = '%Y%m%d%H%M%S'
+
+
+def revision_time(revision):
+    """Unix seconds (UTC) a repository revision's name stands for, None when it is not a time stamp."""
+    import calendar
+    import time
+    text = str(revision if revision is not None else '').strip()
+    if not text.isdigit() or len(text) < 14:
+        return None
+    try:
+        return calendar.timegm(time.strptime(text[-14:], REPOSITORY_REVISION_TIME_FORMAT))
+    except ValueError:
+        return None
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Licence key files (agent.key): signed text files (product-facts 10.8 CONFIRMED: editing one invalidates it). Their
 # layout is not public: an INI-like text with a [Key] section (key number, dates YYYYMMDD) and a [Signature] section
@@ -286,6 +304,25 @@ LICENCE_KEY_DATE_FORMAT = '%Y%m%d'
 # key number is a GUESS (the manual's sample id is not a number).
 WEB_API_KEYS_XPATH = 'keys/key'
 WEB_API_KEY_ID_ATTRIBUTE = 'id'
+# summary.ds lists the licence keys too (7.12 CONFIRMED shape: <keys><key id user expires/></keys>); the format of the
+# "expires" value is not public (the manual shows "..."): read as Unix seconds, or as YYYYMMDD when it has 8 digits - GUESS.
+WEB_API_SUMMARY_KEYS_XPATH = 'server-summary/keys/key'
+WEB_API_KEY_EXPIRES_ATTRIBUTE = 'expires'
+
+
+def parse_key_expiry(value):
+    """Unix seconds (UTC) of a key's "expires" value (Unix seconds or YYYYMMDD), None when absent/0/unreadable."""
+    import calendar
+    import time
+    text = str(value if value is not None else '').strip()
+    if not text.isdigit() or int(text) == 0:
+        return None
+    if len(text) == 8:
+        try:
+            return calendar.timegm(time.strptime(text, LICENCE_KEY_DATE_FORMAT))
+        except ValueError:
+            return None
+    return int(text)
 
 
 class LicenceKeyError(ValueError):
@@ -538,6 +575,11 @@ TOUCH_POINTS = (
     ('LICENCE_KEY_SECTION', 'file', '[%s]' % LICENCE_KEY_SECTION, GUESS, '10.8 (signed file CONFIRMED; layout not public)'),
     ('LICENCE_KEY_NUMBER', 'file', LICENCE_KEY_NUMBER, GUESS, '10.8 (layout not public)'),
     ('LICENCE_KEY_EXPIRES', 'file', LICENCE_KEY_EXPIRES, GUESS, '10.8 (layout not public)'),
+    ('WEB_API_SUMMARY_KEYS_XPATH', 'webapi', WEB_API_SUMMARY_KEYS_XPATH, CONFIRMED, '7.12'),
+    ('WEB_API_KEY_EXPIRES_ATTRIBUTE', 'webapi', WEB_API_KEY_EXPIRES_ATTRIBUTE + ' (Unix seconds, or YYYYMMDD: GUESS)', GUESS,
+     '7.12, 7.13 (the value\'s format is not public)'),
+    ('REPOSITORY_REVISION_TIME_FORMAT', 'file', REPOSITORY_REVISION_TIME_FORMAT + ' (last 14 digits of a revision)', INFERENCE,
+     '8.4, 7.12 sample revision'),
     ('LICENCE_KEY_USER_SECTION', 'file', '[%s]' % LICENCE_KEY_USER_SECTION, GUESS, '10.8 (layout not public)'),
     ('LICENCE_KEY_USER_NAME', 'file', LICENCE_KEY_USER_NAME, GUESS, '10.8 (layout not public)'),
     ('LICENCE_KEY_SIGNATURE_SECTION', 'file', '[%s]' % LICENCE_KEY_SIGNATURE_SECTION, GUESS,

@@ -302,8 +302,10 @@ server:
         The product's wording is not public (GUESS, C(WEB_API_REFUSAL_DATABASE_PATTERN) in docs/compatibility.md).
       - C(peers) lists the cluster peers the Server hears (id, name, address, version) when the reply has the
         C(<cluster>) block of the drwcsd test double (the product's summary.ds has none, product-facts 7.23), else C(null).
+      - C(keys) lists the licence keys the Server holds (C(id), C(expires) in Unix seconds UTC or C(null) for no end
+        date), from the same summary.ds reply; C(null) when the Web API was not read.
       type: dict
-      sample: {status: skipped, error: null, database_unavailable: false, peers: null, cluster_enabled: null}
+      sample: {status: skipped, error: null, database_unavailable: false, peers: null, cluster_enabled: null, keys: null}
     problems:
       description: What could not be read (a missing or malformed drwcsd.conf, an unreadable database).
       type: list
@@ -667,7 +669,7 @@ def read_install_dir(path):
 def ask_web_api(module):
     """(build, web_api dict) from summary.ds on the node's own Web API."""
     params = module.params
-    result = dict(status='error', error=None, database_unavailable=False, peers=None, cluster_enabled=None)
+    result = dict(status='error', error=None, database_unavailable=False, peers=None, cluster_enabled=None, keys=None)
     try:
         response = open_url(LOCAL_WEB_API + drwcsd.WEB_API_SUMMARY, method='GET', url_username=params['admin_user'],
                             url_password=params['admin_password'], force_basic_auth=True, validate_certs=False,
@@ -695,6 +697,10 @@ def ask_web_api(module):
         result['cluster_enabled'] = cluster.get('enabled') == 'yes'
         result['peers'] = [dict(id=peer.get('id'), name=peer.get('name'), address=peer.get('address'),
                                 version=peer.get('version')) for peer in cluster.findall('peer')]
+    # the licence keys the Server holds, from the same reply (no second request): id and expiry only
+    result['keys'] = [dict(id=key.get(drwcsd.WEB_API_KEY_ID_ATTRIBUTE),
+                           expires=drwcsd.parse_key_expiry(key.get(drwcsd.WEB_API_KEY_EXPIRES_ATTRIBUTE)))
+                      for key in root.findall(drwcsd.WEB_API_SUMMARY_KEYS_XPATH)]
     result['status'] = 'ok'
     return build, result
 
@@ -754,7 +760,8 @@ class ServerFacts(object):
                                    group=options.get('DRWCS_GROUP', drwcsd.SERVICE_GROUP)),
                       database=None,
                       own_data=dict(stations=None, licence_keys=None, holds_data=None, source='not installed', stations_source=None),
-                      web_api=dict(status='skipped', error=None, database_unavailable=False, peers=None, cluster_enabled=None), problems=[])
+                      web_api=dict(status='skipped', error=None, database_unavailable=False, peers=None, cluster_enabled=None,
+                                   keys=None), problems=[])
         config, secret = read_config(drwcsd.CONFIG_FILE)
         server['database'] = config['database']
         if not installed:

@@ -39,7 +39,7 @@ else
     say "Debian packages present"
 fi
 # Distribution services must not run in the root namespace: the lab runs its own copies inside namespaces.
-for service in postgresql named bind9 ssh; do
+for service in postgresql named bind9 ssh prometheus; do
     if [ -x "/etc/init.d/$service" ] && "/etc/init.d/$service" status >/dev/null 2>&1; then
         "/etc/init.d/$service" stop >/dev/null 2>&1 || true
     fi

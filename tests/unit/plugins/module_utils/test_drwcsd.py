@@ -74,3 +74,20 @@ def test_compatibility_page_lists_every_touch_point_with_its_label():
             rows[match.group(1)] = (match.group(2), match.group(3).replace("\\|", "|"), match.group(4), match.group(5))
     expected = {name: (kind, value, label, reference) for name, kind, value, label, reference in drwcsd.TOUCH_POINTS}
     assert rows == expected, "docs/compatibility.md is stale: run tests/tools/render_compatibility.py"
+
+
+@pytest.mark.parametrize('revision, expected', [
+    ('20250201000000', 1738368000),           # a lab zone's revision: YYYYMMDDhhmmss
+    ('13020200416000000', 1586995200),        # a summary.ds sample: its last 14 digits
+    ('2025020100', None), ('not-a-stamp', None), (None, None), ('20251399000000', None),
+])
+def test_a_revision_name_reads_as_its_time(revision, expected):
+    assert drwcsd.revision_time(revision) == expected
+
+
+@pytest.mark.parametrize('value, expected', [
+    ('1924905600', 1924905600), ('20301231', 1924905600), ('0', None), ('', None), (None, None), ('soon', None),
+    ('20301399', None),
+])
+def test_a_key_expiry_reads_as_unix_seconds(value, expected):
+    assert drwcsd.parse_key_expiry(value) == expected

@@ -45,6 +45,7 @@ MARKER = '#!/bin/sh\n# product=drweb-esuite\nPRODUCT=drweb-esuite\nVERSION=13.00
 SUMMARY = b'''<?xml version="1.0" encoding="utf-8"?>
 <drweb-es-api api_version="4.3.2" status="true" srv_version="13.00.1.202310121"><server-summary>
 <version>13.00.1.202310121</version>
+<keys><key id="0110000001" user="Lab" expires="1924905600"/><key id="k-2" user="Lab" expires="20301231"/><key id="k-3" expires="0"/></keys>
 <cluster enabled="yes" active="yes"><peer id="p-2" name="node2" address="10.0.0.12" version="13.00.1.202310121"/></cluster>
 </server-summary></drweb-es-api>'''
 
@@ -248,6 +249,10 @@ def test_the_web_api_wins_when_the_server_runs_and_a_password_is_given(install, 
     assert (server['version'], server['build'], server['version_source']) == ('13.00.1', '13.00.1.202310121', 'webapi')
     assert server['web_api']['status'] == 'ok'
     assert server['web_api']['peers'] == [dict(id='p-2', name='node2', address='10.0.0.12', version='13.00.1.202310121')]
+    # the licence keys from the same reply: Unix seconds as given, YYYYMMDD read as that day, 0 = no end date
+    assert server['web_api']['keys'] == [dict(id='0110000001', expires=1924905600), dict(id='k-2', expires=1924905600),
+                                         dict(id='k-3', expires=None)]
+    assert [url for url, _kwargs in calls].count('https://127.0.0.1:9081/api/server/summary.ds') == 1
     url, kwargs = calls[0]
     assert url == 'https://127.0.0.1:9081/api/server/summary.ds'
     assert kwargs['force_basic_auth'] is True and kwargs['validate_certs'] is False
