@@ -14,7 +14,12 @@ the module keeps the converged cluster for the next module (conftest shared_clus
 from __future__ import annotations
 
 import json
+import pathlib
+import re
+import shutil
+import subprocess
 
+import jsonschema
 import pytest
 
 NODES = ("node1", "node2", "node3")
@@ -24,6 +29,10 @@ PID = "/var/opt/drwcs/run/drwcsd.pid"
 # what check.yml must not touch: the managed files, the key files, the repository markers and source files
 WATCHED = ("%s/drwcsd.conf %s/download.conf %s/drwcsd.pri %s/drwcsd.pub %s/certificate.pem %s/*/.current %s/.url"
            % (ETC, ETC, ETC, ETC, ETC, REPOSITORY, REPOSITORY))
+
+SCHEMA = json.loads((pathlib.Path(__file__).resolve().parents[2] / "playbooks" / "schemas" / "check_report.schema.json")
+                    .read_text(encoding="utf-8"))
+ITEMS = ("server", "version", "keys", "dbuuid", "drwcsd.conf", "server address", "database", "repository", "peers")
 
 pytestmark = pytest.mark.keeps_converged_cluster   # every test undoes what it changes
 
@@ -38,14 +47,39 @@ def state(lab_exec) -> dict:
     return found
 
 
-def check(ansible_playbook, tmp_path, *args):
-    """Run check.yml with its JSON report under tmp_path; returns (run, report or None)."""
-    path = tmp_path / "check.json"
-    if path.exists():
-        path.unlink()
-    run = ansible_playbook("playbooks/check.yml", *args, extra={"drweb_check_report_path": str(path)})
+def check(ansible_playbook, tmp_path, *args, extra=None):
+    """Run check.yml with its JSON report and metrics file under tmp_path; returns (run, report or None)."""
+    path, metrics = tmp_path / "check.json", tmp_path / "check.prom"
+    for stale in (path, metrics):
+        if stale.exists():
+            stale.unlink()
+    run = ansible_playbook("playbooks/check.yml", *args,
+                           extra=dict({"drweb_check_report_path": str(path), "drweb_check_metrics_path": str(metrics)},
+                                      **(extra or {})))
     report = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
     return run, report
+
+
+def metrics(tmp_path) -> dict:
+    """The metrics file check() had check.yml write, after promtool accepted it: {(name, labels): value}."""
+    path = tmp_path / "check.prom"
+    assert path.is_file(), "check.yml wrote no metrics file"
+    assert shutil.which("promtool"), "promtool missing: tests/setup/setup.sh installs Debian's prometheus package"
+    linted = subprocess.run(["promtool", "check", "metrics"], input=path.read_text(encoding="utf-8"), capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, labels, value = re.match(r'^([a-z_]+)\{(.*)\} (\S+)$', line).groups()
+            found[(name, tuple(sorted(re.findall(r'([a-z_]+)="((?:[^"\\]|\\.)*)"', labels))))] = float(value)
+    return found
+
+
+def series(found: dict, name: str) -> dict:
+    """{labels without cluster: value} of one metric."""
+    return {tuple(label for label in labels if label[0] != "cluster"): value
+            for (metric, labels), value in found.items() if metric == "drweb_cluster_" + name}
 
 
 def test_site_brings_every_server_to_the_newest_zone_revision(converged_cluster, lab_exec, lab_vars):
@@ -89,6 +123,22 @@ def test_clean_cluster_reports_no_drift_and_changes_nothing(  # pylint: disable=
     assert report["dns"]["ok"] is True and len(report["dns"]["value"]) == 3
     assert report["scheduler"]["ok"] is True and report["scheduler"]["value"] == ["node1"], report["scheduler"]
     assert len(report["scheduler"]["tasks"]) == 5 and all(hosts == ["node1"] for hosts in report["scheduler"]["tasks"].values())
+    # the report follows its schema; the metrics say the same: every drift series 0, every Server up and attached
+    jsonschema.validate(report, SCHEMA)
+    assert (report["status"], report["exit_code"], report["warnings"]) == ("ok", 0, [])
+    found = metrics(tmp_path)
+    drift = series(found, "drift")
+    assert set(drift) == {(("item", item), ("server", node)) for node in NODES for item in ITEMS} | {
+        (("item", "dns"), ("server", "")), (("item", "scheduler"), ("server", ""))}, sorted(drift)
+    assert set(drift.values()) == {0.0}
+    for name in ("server_up", "server_readable", "database_attached", "database_uuid_match"):
+        assert series(found, name) == {(("server", node),): 1.0 for node in NODES}, name
+    assert series(found, "server_version_info") == {(("server", node), ("version", "13.00.0")): 1.0 for node in NODES}
+    assert set(series(found, "exclusive_task_owners").values()) == {1.0} and len(series(found, "exclusive_task_owners")) == 5
+    assert len(series(found, "repository_revision_age_seconds")) == 3 * 4
+    assert series(found, "check_status") == {(): 0.0} and series(found, "check_duration_seconds")[()] > 0
+    # the lab's key (the double's agent.key) runs to 2030-12-31: years left, no warning
+    assert [value > 365 * 86400 for value in series(found, "licence_expiry_seconds").values()] == [True]
     # read-only also in check mode and under --limit, which still compares the whole cluster
     checked, checked_report = check(ansible_playbook, tmp_path, "--check", "--diff")
     assert checked.returncode == 0 and checked.changed() == 0, checked.output[-5000:]
@@ -115,6 +165,10 @@ def test_edited_download_conf_is_named(converged_cluster, ansible_playbook, lab_
         assert report["drift"] == ["node2: server address: 10.9.9.9, expected esuite.drweb.test"]
         assert report["nodes"]["node2"]["items"]["server address"]["ok"] is False
         assert report["nodes"]["node1"]["items"]["server address"]["ok"] is True
+        assert (report["status"], report["exit_code"]) == ("drift", 2)
+        # drift=1 for exactly that Server and item
+        drift = series(metrics(tmp_path), "drift")
+        assert [labels for labels, value in drift.items() if value == 1] == [(("item", "server address"), ("server", "node2"))]
         assert state(lab_exec) == before      # reported, not repaired
     finally:
         restored = lab_exec("node2", "cp -p /tmp/download.conf.saved %s && rm -f /tmp/download.conf.saved" % conf)
@@ -202,3 +256,20 @@ def test_a_server_reading_another_database_is_named_by_its_dbuuid(  # pylint: di
         lab_exec("node3", ["python3", "-c", "import sys; open(sys.argv[1], 'w').write(sys.stdin.read())", conf], input=original)
         assert lab_exec("node3", ["cat", conf]).stdout == original
         psql("DROP DATABASE drwcs_other")
+
+
+def test_a_licence_expiring_within_the_threshold_is_a_warning(  # pylint: disable=unused-argument
+        converged_cluster, ansible_playbook, tmp_path):
+    # the lab's key expires 2030-12-31: a threshold of 5000 days puts it within, nothing else differs
+    run, report = check(ansible_playbook, tmp_path, extra={"drweb_check_licence_warning_days": 5000})
+    assert run.returncode != 0, run.output[-3000:]
+    assert "Warning (exit_code 1" in run.output, run.output[-3000:]
+    assert report["ok"] is True and report["drift"] == []
+    assert (report["status"], report["exit_code"]) == ("warning", 1)
+    assert len(report["warnings"]) == 1 and re.match(r"^licence key \S+: expires in \d+(\.\d)? days \(warning within 5000\)$",
+                                                      report["warnings"][0]), report["warnings"]
+    jsonschema.validate(report, SCHEMA)
+    found = metrics(tmp_path)
+    assert [labels[0] for labels in series(found, "warning")] == [("kind", "licence_expiry")]
+    assert series(found, "check_status") == {(): 1.0} and series(found, "check_warnings") == {(): 1.0}
+    assert set(series(found, "drift").values()) == {0.0}

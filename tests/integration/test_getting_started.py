@@ -62,6 +62,8 @@ def substitutions(lab_vars: dict, lab_hosts: dict) -> list:
         ("ansible_user: admin", "ansible_user: %s" % lab_vars["lab_sudo_user"]),
         ("esuite.example.com", servers_vars["drweb_cluster_name"]),
         ("http://updates.example.com/drweb/", lab_vars["lab_update_zone_url"]),
+        # the lab's update zone serves fixed revisions of 2025: their age is no news in the lab
+        ("drweb_check_repository_warning_hours: 48", "drweb_check_repository_warning_hours: 0"),
         ("drweb_database_admin_user: postgres", "drweb_database_admin_user: %s" % lab_vars["lab_postgres_superuser"]),
         ("drweb_dns_tsig_key_name: drweb-cluster", "drweb_dns_tsig_key_name: %s" % lab_vars["lab_tsig_key_name"]),
         ("drweb_dns_tsig_key_algorithm: hmac-sha256", "drweb_dns_tsig_key_algorithm: %s" % lab_vars["lab_tsig_key_algorithm"]),
