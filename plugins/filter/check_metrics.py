@@ -183,8 +183,8 @@ def check_metrics(report, now, duration=0, licence_warning_days=None, repository
         lines.append('# TYPE %s%s %s' % (PREFIX, name, kind))
         for labels, value in series[name]:
             labels = (('cluster', cluster),) + tuple(labels)
-            lines.append('%s%s{%s} %s' % (PREFIX, name, ','.join('%s="%s"' % (label, _escape(text_value))
-                                                                  for label, text_value in labels), _number(value)))
+            text_labels = ','.join('%s="%s"' % (label, _escape(text_value)) for label, text_value in labels)
+            lines.append('%s%s{%s} %s' % (PREFIX, name, text_labels, _number(value)))
     return dict(status=status, exit_code=EXIT_CODES[status], warnings=[warning['message'] for warning in warnings],
                 unreadable=unreadable, schema_version=SCHEMA_VERSION, text='\n'.join(lines) + '\n')
 

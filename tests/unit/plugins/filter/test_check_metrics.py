@@ -46,8 +46,8 @@ def report(**changes):
                 dns=dict(name='drweb.lab', value=['10.0.0.1'], expected=['10.0.0.1'], status='NOERROR', ok=True,
                          aaaa=dict(value=[], expected=[], status='NONE', ok=None), note=''),
                 scheduler=dict(value=['node1'], expected='one Server', tasks={task: ['node1'] for task in TASKS}, ok=True, note=''),
-                repository=dict(products={product: {name: '20261205110000' for name in nodes} for product in ('10-drwbases', '20-drwcs')},
-                                     messages=[]))
+                repository=dict(products={product: {name: '20261205110000' for name in nodes}
+                                          for product in ('10-drwbases', '20-drwcs')}, messages=[]))
     base.update(changes)
     return base
 
