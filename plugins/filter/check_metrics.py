@@ -2,11 +2,62 @@
 # Copyright: drweb.cluster contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ``drweb.cluster.check_metrics`` filter: check.yml's report as a verdict (ok, warning, drift, cannot read, with
-an exit code) and as Prometheus text-format series. Documentation: ``check_metrics.yml`` next to this file."""
+an exit code) and as Prometheus text-format series. Documentation: DOCUMENTATION below."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+DOCUMENTATION = r'''
+name: check_metrics
+version_added: 0.1.0
+short_description: Judge a drift report of check.yml and render it as Prometheus metrics
+description:
+- Takes the report C(playbooks/check.yml) builds (the JSON report of schema version 1) and returns its outcome, its exit
+  code, its warnings and the same findings in the Prometheus text format (as the textfile collector of node_exporter reads
+  it), one series per Server and item, metric names C(drweb_cluster_*) in base units.
+- B(Outcome) - C(unreadable) (exit code 3) when a member could not be read; else C(drift) (2) when any item drifts; else
+  C(warning) (1) when a threshold is crossed; else C(ok) (0).
+- B(Warnings) - a licence key that expires within O(licence_warning_days) days (or has expired), a product whose distributed
+  revision is older than O(repository_warning_hours) hours (its age counted from the time stamp the revision is named by).
+  A threshold of C(0) never warns.
+positional: now, duration, licence_warning_days, repository_warning_hours
+options:
+  _input:
+    description: The report (C(nodes), C(drift), C(dns), C(scheduler), as check.yml builds it).
+    type: dict
+    required: true
+  now:
+    description: Unix time (UTC) of the check; ages and days left are counted from it.
+    type: float
+    required: true
+  duration:
+    description: How long the check ran, in seconds.
+    type: float
+    default: 0
+  licence_warning_days:
+    description: Warn when a licence key expires within this many days; empty means 30.
+    type: float
+  repository_warning_hours:
+    description: Warn when a distributed revision is older than this many hours; empty means 48.
+    type: float
+author:
+- drweb.cluster maintainers !UNKNOWN
+'''
+
+EXAMPLES = r'''
+- name: Judge the report and render its metrics
+  ansible.builtin.set_fact:
+    verdict: "{{ report | drweb.cluster.check_metrics(now(utc=true).timestamp(), 4.2, 30, 48) }}"
+'''
+
+RETURN = r'''
+_value:
+  description:
+  - C(status) (C(ok), C(warning), C(drift), C(unreadable)), C(exit_code) (0, 1, 2, 3), C(warnings) (one sentence each),
+    C(unreadable) (the members that could not be read), C(schema_version) and C(text) (the metrics file).
+  type: dict
+'''
 
 import math
 from collections.abc import Mapping
