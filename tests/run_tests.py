@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,16 +65,25 @@ def environment() -> dict[str, str]:
     return env
 
 
+# A stage run alongside another (the static stages during the lab stages, see main) writes its output to its log
+# only: two stages printing at once would interleave line by line. Its log is shown when it fails.
+QUIET = threading.local()
+
+
 def run(command: list[str], log_name: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> tuple[int, str]:
-    """Run a command, tee its output to the terminal and to tests/output/run/<log_name>.log."""
+    """Run a command, tee its output to the terminal (unless the stage runs alongside another) and to
+    tests/output/run/<log_name>.log."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    print("+ %s" % " ".join(command), flush=True)
+    quiet = getattr(QUIET, "on", False)
+    if not quiet:
+        print("+ %s" % " ".join(command), flush=True)
     with subprocess.Popen(command, cwd=cwd, env=env or environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           stdin=subprocess.DEVNULL, text=True, errors="replace") as process:
-        lines = []
+        lines = ["+ %s\n" % " ".join(command)] if quiet else []
         assert process.stdout is not None
         for line in process.stdout:
-            sys.stdout.write(line)
+            if not quiet:
+                sys.stdout.write(line)
             lines.append(line)
         process.wait()
     output = "".join(lines)
@@ -260,7 +270,8 @@ def stage_galaxy() -> StageResult:
         result.failures.append("galaxy-importer: exit %d, %s" % (returncode, errors[:5] or "no success line"))
     else:
         contents = json.loads(report.read_text())["contents"]
-        print("galaxy-importer: %d content items imported" % len(contents))
+        if not getattr(QUIET, "on", False):
+            print("galaxy-importer: %d content items imported" % len(contents))
         result.passed += 1
     warnings = [line for line in output.splitlines() if line.startswith("WARNING")]
     if warnings:
@@ -335,12 +346,27 @@ def stage_lab_cycle() -> StageResult:
     return pytest_stage("lab_cycle", ["tests/integration", "-m", "lab_cycle"])
 
 
+STATIC_STAGES = ("lint", "sanity", "galaxy", "units", "unit")   # need no lab
+
+
+def run_stage(stages: dict, name: str) -> StageResult:
+    """One stage, timed; a stage that cannot run is one failure."""
+    started = time.monotonic()
+    try:
+        result = stages[name]()
+    except (subprocess.CalledProcessError, OSError, ElementTree.ParseError) as error:
+        result = StageResult(name, failed=1, failures=["%s: could not run: %s" % (name, error)])
+    result.seconds = time.monotonic() - started
+    return result
+
+
 def main() -> int:
     """Run the chosen stages and print the summary."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("stage", choices=["all", "lint", "sanity", "galaxy", "units", "unit", "integration", "molecule", "lab_cycle"])
     parser.add_argument("--nodes", type=int, default=3)
     arguments = parser.parse_args()
+    began = time.monotonic()
     stages = {
         "lint": stage_lint,
         "sanity": stage_sanity,
@@ -355,17 +381,43 @@ def main() -> int:
     if not (REPO / "tests" / "drwcsd_double" / "tests").is_dir():
         # The double's own suite is part of "all" once the double is in the tree.
         chosen = [name for name in chosen if name != "unit"]
-    results = []
+    # "all": the static stages (no lab) run one after another in a thread while the lab stages run, since a lab
+    # stage leaves a quarter to a third of the two CPUs idle (it waits on ssh, the Servers and PostgreSQL);
+    # DRWCLUSTER_TEST_SERIAL=1 runs every stage one after the other instead.
+    alongside = [name for name in chosen if name in STATIC_STAGES]
+    if arguments.stage != "all" or os.environ.get("DRWCLUSTER_TEST_SERIAL") == "1" or len(alongside) == len(chosen):
+        alongside = []
+    static_results: dict[str, StageResult] = {}
+
+    def run_alongside() -> None:
+        QUIET.on = True
+        for name in alongside:
+            try:
+                static_results[name] = run_stage(stages, name)
+            except Exception as error:  # pylint: disable=broad-except  # a thread's exception would be lost
+                static_results[name] = StageResult(name, failed=1, failures=["%s: could not run: %r" % (name, error)])
+
+    worker = threading.Thread(target=run_alongside, name="static-stages")
+    if alongside:
+        print("\n==== stages run alongside (output in tests/output/run/<stage>*.log): %s ====" % ", ".join(alongside),
+              flush=True)
+        worker.start()
+    results = {}
     for name in chosen:
-        print("\n==== stage: %s ====" % name, flush=True)
-        started = time.monotonic()
-        try:
-            result = stages[name]()
-        except (subprocess.CalledProcessError, OSError, ElementTree.ParseError) as error:
-            result = StageResult(name, failed=1, failures=["%s: could not run: %s" % (name, error)])
-        result.seconds = time.monotonic() - started
-        results.append(result)
-    print("\n==== summary ====")
+        if name not in alongside:
+            print("\n==== stage: %s ====" % name, flush=True)
+            results[name] = run_stage(stages, name)
+    if alongside:
+        worker.join()
+        for name in alongside:
+            result = static_results[name]
+            print("\n==== stage: %s (ran alongside, %.1f s) ====" % (name, result.seconds), flush=True)
+            if result.failed:
+                for log in sorted(OUTPUT.glob("%s.log" % name)) + sorted(OUTPUT.glob("%s-*.log" % name)):
+                    print("---- %s (last 60 lines) ----" % log.name)
+                    print("".join(log.read_text(errors="replace").splitlines(True)[-60:]), end="")
+    results = [static_results[name] if name in static_results else results[name] for name in chosen]
+    print("\n==== summary ====%s" % (" (%s ran alongside the others)" % ", ".join(alongside) if alongside else ""))
     for result in results:
         print("%-12s %4d passed %4d failed %4d skipped  %7.1f s"
               % (result.name, result.passed, result.failed, result.skipped, result.seconds))
@@ -374,6 +426,7 @@ def main() -> int:
     passed = sum(result.passed for result in results)
     failed = sum(result.failed for result in results)
     skipped = sum(result.skipped for result in results)
+    print("wall time %.1f s" % (time.monotonic() - began))
     print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
     return 1 if failed else 0
 
