@@ -64,6 +64,10 @@ WEB_API_REPOSITORY_UPDATING = 'updating'
 LOG_FILE = VAR_DIR + '/log/drwcsd.log'
 INIT_SCRIPT = '/etc/init.d/drwcsd'
 SERVICE_NAME = 'drwcsd'
+# Where systemd is PID 1 the Server is controlled through systemd, so that systemd's view of it (and the boot order)
+# stays true: through the unit the installer provides, or the one systemd-sysv-generator makes from the init script,
+# which takes the script's name. The unit's name is a GUESS (the installer's files on systemd hosts are not public).
+SYSTEMD_UNIT = SERVICE_NAME + '.service'
 SERVICE_USER = 'drwcs'
 SERVICE_GROUP = 'drwcs'
 PRODUCT_MARKER_DIR = '/etc/opt/drweb.com/software'
@@ -474,6 +478,8 @@ TOUCH_POINTS = (
     ('LOG_FILE', 'path', LOG_FILE, GUESS, '1.8, T17'),
     ('INIT_SCRIPT', 'path', INIT_SCRIPT, GUESS, '1.11, T15'),
     ('SERVICE_NAME', 'service', SERVICE_NAME, GUESS, '1.11, T15'),
+    ('SYSTEMD_UNIT', 'service', SYSTEMD_UNIT + ' (where systemd is PID 1: the installer\'s unit or the one generated from '
+     'the init script)', GUESS, '1.11, T15'),
     ('SERVICE_USER', 'account', SERVICE_USER, GUESS, '1.8, T17'),
     ('PRODUCT_MARKER_DIR', 'path', PRODUCT_MARKER_DIR, CONFIRMED, '1.9'),
     ('PRODUCT_MARKER_FILE', 'path', PRODUCT_MARKER_FILE, GUESS, '1.9, T18'),

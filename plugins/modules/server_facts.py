@@ -231,9 +231,15 @@ server:
       type: dict
       sample: {agent: 2193, http: 9080, https: 9081}
     service:
-      description: Service name and the account the Server runs as (the options file's C(DRWCS_USER)/C(DRWCS_GROUP) when set).
+      description:
+      - Service name and the account the Server runs as (the options file's C(DRWCS_USER)/C(DRWCS_GROUP) when set).
+      - C(manager) - how the Server is started and stopped here. C(systemd) where systemd is PID 1 (C(/run/systemd/system)
+        exists) and has the unit C(unit) loaded (the installer's, or the one systemd-sysv-generator makes from the init
+        script; the unit's name is a GUESS, see docs/compatibility.md); C(init) (the init script) otherwise.
+        C(manager_reason) says why.
       type: dict
-      sample: {name: drwcsd, user: drwcs, group: drwcs}
+      sample: {name: drwcsd, user: drwcs, group: drwcs, manager: init, unit: null,
+               manager_reason: 'systemd is not the service manager: /etc/init.d/drwcsd'}
     database:
       description:
       - The drwcsd.conf database section. C(mode) is C(embedded), C(external) or C(null) (no readable configuration).
@@ -390,6 +396,29 @@ except ImportError:
 LOCAL_WEB_API = 'https://127.0.0.1:%d' % drwcsd.WEB_API_HTTPS_PORT
 LOG_TAIL_BYTES = 4 * 1024 * 1024
 OPTION_LINE = re.compile(r'^\s*(DRWCS_[A-Z_]+)=["\']?([^"\'#\s]*)')
+
+
+# systemd's own test whether it is the running service manager (sd_booted(3)): this folder exists.
+SYSTEMD_BOOTED_DIR = '/run/systemd/system'
+
+
+def choose_service_manager(systemd_booted, unit_load_state, init_script_present):
+    """How the Server is started and stopped on this host: dict(manager='systemd' or 'init', unit, reason).
+
+    systemd, where it is PID 1 and knows the Server's unit (the installer's, or the one systemd-sysv-generator makes
+    from the init script): starting the Server behind systemd's back would make systemd's view false (it would not
+    stop it at shutdown nor restart it). The init script where systemd does not run. Where systemd runs but has no
+    unit loaded for the Server, the init script too, and the reason says so (systemctl daemon-reload would make the
+    generated unit appear)."""
+    unit = drwcsd.SYSTEMD_UNIT
+    if not systemd_booted:
+        return dict(manager='init', unit=None, reason='systemd is not the service manager: %s' % drwcsd.INIT_SCRIPT)
+    if unit_load_state == 'loaded':
+        return dict(manager='systemd', unit=unit, reason='systemd is PID 1 and has the unit %s loaded' % unit)
+    return dict(manager='init', unit=None,
+                reason='systemd is PID 1 but the unit %s is %s; %s used%s' % (
+                    unit, unit_load_state or 'unknown', drwcsd.INIT_SCRIPT,
+                    '' if init_script_present else ' (missing)'))
 
 
 def _paths():
@@ -736,10 +765,27 @@ class ServerFacts(object):
 
     def __init__(self, module):
         self.module = module
+        self.manager = None
         wanted = set(module.params['gather_subset'] or ['server'])
         self.subsets = set(SUBSETS) if 'all' in wanted else wanted | set(['server'])
 
+    def service_manager(self):
+        booted = os.path.isdir(SYSTEMD_BOOTED_DIR)
+        load_state = None
+        systemctl = self.module.get_bin_path('systemctl') if booted else None
+        if systemctl:
+            rc, out, unused_err = self.module.run_command([systemctl, 'show', '--property=LoadState', '--value',
+                                                           drwcsd.SYSTEMD_UNIT])
+            load_state = out.strip() if rc == 0 else None
+        chosen = choose_service_manager(booted and bool(systemctl), load_state, os.path.exists(drwcsd.INIT_SCRIPT))
+        chosen['systemctl'] = systemctl if chosen['manager'] == 'systemd' else None
+        return chosen
+
     def running(self):
+        manager = self.manager
+        if manager['manager'] == 'systemd':
+            rc, unused_out, unused_err = self.module.run_command([manager['systemctl'], 'is-active', '--quiet', manager['unit']])
+            return rc == 0
         if not os.path.exists(drwcsd.INIT_SCRIPT):
             return False
         rc, unused_out, unused_err = self.module.run_command([drwcsd.INIT_SCRIPT, drwcsd.INIT_VERB_STATUS])
@@ -750,6 +796,7 @@ class ServerFacts(object):
         paths = _paths()
         options = read_options(drwcsd.OPTIONS_FILE)
         installed = os.path.exists(drwcsd.PRODUCT_MARKER_FILE) or os.path.exists(drwcsd.DRWCSD_BINARY)
+        self.manager = manager = self.service_manager()
         running = self.running() if installed else False
         server = dict(installed=installed, version=None, build=None, version_source=None, running=running,
                       server_id=None, name=None, passwd_salt_sha256=None, paths=paths,
@@ -757,7 +804,8 @@ class ServerFacts(object):
                                     status=[drwcsd.INIT_SCRIPT, drwcsd.INIT_VERB_STATUS]),
                       ports=dict(agent=drwcsd.AGENT_PORT, http=drwcsd.WEB_API_HTTP_PORT, https=drwcsd.WEB_API_HTTPS_PORT),
                       service=dict(name=drwcsd.SERVICE_NAME, user=options.get('DRWCS_USER', drwcsd.SERVICE_USER),
-                                   group=options.get('DRWCS_GROUP', drwcsd.SERVICE_GROUP)),
+                                   group=options.get('DRWCS_GROUP', drwcsd.SERVICE_GROUP), manager=manager['manager'],
+                                   unit=manager['unit'], manager_reason=manager['reason']),
                       database=None,
                       own_data=dict(stations=None, licence_keys=None, holds_data=None, source='not installed', stations_source=None),
                       web_api=dict(status='skipped', error=None, database_unavailable=False, peers=None, cluster_enabled=None,

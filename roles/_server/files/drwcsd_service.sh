@@ -1,18 +1,30 @@
 #!/bin/sh
-# Start, stop or restart the Dr.Web Server through its init script and, after a start or restart, wait until its
-# process runs (init status 0) and its Web API port accepts TCP on 127.0.0.1 - a started daemon is not yet a serving
-# one: it opens its ports only after reading its configuration and its database. The role then asks the Web API
-# itself (the administrator login) and checks the database the Server uses.
+# Start, stop or restart the Dr.Web Server through its service manager - systemd where it is PID 1 and knows the
+# Server's unit, else the init script (drweb.cluster.server_facts chooses: service.manager) - and, after a start or
+# restart, wait until its process runs (status 0) and its Web API port accepts TCP on 127.0.0.1 - a started daemon
+# is not yet a serving one: it opens its ports only after reading its configuration and its database. The role then
+# asks the Web API itself (the administrator login) and checks the database the Server uses.
 #
-#   drwcsd_service.sh ACTION INIT_SCRIPT HTTPS_PORT TIMEOUT_SECONDS LOG_FILE
+#   drwcsd_service.sh ACTION INIT_SCRIPT HTTPS_PORT TIMEOUT_SECONDS LOG_FILE [MANAGER UNIT]
 #   ACTION: start | stop | restart | predict-start | predict-stop   (predict-*: check mode, reads only)
+#   MANAGER: init (default) | systemd, with UNIT the systemd unit
 #
 # The last output line is "drweb-service: changed" or "drweb-service: unchanged" (the role's changed_when). On a
 # failure the output says what the init script answered and ends with the last lines of the Server's log.
 set -u
-action=$1 init=$2 port=$3 timeout=$4 log=$5
+action=$1 init=$2 port=$3 timeout=$4 log=$5 manager=${6:-init} unit=${7:-}
 
-running() { "$init" status >/dev/null 2>&1; }
+# the service manager's command for a verb (start, stop, restart, status)
+control() {
+    if [ "$manager" = systemd ]; then
+        if [ "$1" = status ]; then systemctl is-active "$unit"; else systemctl "$1" "$unit"; fi
+    else
+        "$init" "$1"
+    fi
+}
+controller() { if [ "$manager" = systemd ]; then echo "systemctl $1 $unit"; else echo "$init $1"; fi; }
+
+running() { control status >/dev/null 2>&1; }
 
 accepting() {
     /usr/bin/python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 2).close()' \
@@ -28,14 +40,14 @@ wait_serving() {
     deadline=$(( $(date +%s) + timeout ))
     until running && accepting; do
         if [ "$(date +%s)" -ge "$deadline" ]; then
-            echo "drwcsd does not serve: init status $("$init" status 2>&1; echo " (exit $?)"), 127.0.0.1:$port" \
+            echo "drwcsd does not serve: $(controller status) said $(control status 2>&1; echo " (exit $?)"), 127.0.0.1:$port" \
                  "not accepting after ${timeout}s."
             log_tail
             exit 1
         fi
         # a process that exited (it refused its configuration or its database) will not come back by waiting
         if ! running && [ "$(( $(date +%s) + timeout - deadline ))" -ge 5 ]; then
-            echo "drwcsd exited after its start: init status $("$init" status 2>&1; echo " (exit $?)")."
+            echo "drwcsd exited after its start: $(controller status) said $(control status 2>&1; echo " (exit $?)")."
             log_tail
             exit 1
         fi
@@ -43,12 +55,12 @@ wait_serving() {
     done
 }
 
-# run "$init" VERB, keeping what it printed for the failure message
+# run the service manager's VERB, keeping what it printed for the failure message
 init_verb() {
-    said=$("$init" "$1" 2>&1)
+    said=$(control "$1" 2>&1)
     rc=$?
     if [ "$rc" -ne 0 ]; then
-        echo "$init $1 failed (exit $rc) and said:"
+        echo "$(controller "$1") failed (exit $rc) and said:"
         # the reason comes first (a usage text may follow it), the last lines may add to it
         if [ "$(printf '%s\n' "$said" | wc -l)" -le 14 ]; then
             printf '%s\n' "$said"
@@ -88,6 +100,6 @@ case "$action" in
         wait_serving
         echo "drweb-service: changed" ;;
     *)
-        echo "usage: $0 start|stop|restart|predict-start|predict-stop INIT_SCRIPT PORT TIMEOUT LOG" >&2
+        echo "usage: $0 start|stop|restart|predict-start|predict-stop INIT_SCRIPT PORT TIMEOUT LOG [init|systemd UNIT]" >&2
         exit 2 ;;
 esac

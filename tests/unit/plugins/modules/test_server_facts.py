@@ -69,6 +69,8 @@ def install(tmp_path, monkeypatch):
                   PRODUCT_MARKER_DIR=software, PRODUCT_MARKER_FILE=software / 'drweb-esuite.remove', OPTIONS_FILE=software / 'drwcsd')
     for name, value in values.items():
         monkeypatch.setattr(drwcsd, name, str(value))
+    # a host where systemd is not the service manager, whatever runs the tests
+    monkeypatch.setattr(server_facts, 'SYSTEMD_BOOTED_DIR', str(tmp_path / 'run' / 'systemd' / 'system'))
     return values
 
 
@@ -514,3 +516,49 @@ def test_a_package_whose_header_and_name_say_nothing_has_no_release(tmp_path):
     package.write_bytes(b'#!/bin/sh\n# installer of 13.00.0 and of 13.00.1\nexit 0\n')
     info = run_module(server_facts, dict(package=str(package)))['package']
     assert (info['release'], info['release_source'], info['readable']) == (None, None, True)
+
+
+@pytest.mark.parametrize('booted, load_state, manager, unit, why', [
+    (False, None, 'init', None, 'systemd is not the service manager'),
+    (True, 'loaded', 'systemd', 'drwcsd.service', 'systemd is PID 1 and has the unit drwcsd.service loaded'),
+    (True, 'not-found', 'init', None, 'the unit drwcsd.service is not-found'),
+    (True, None, 'init', None, 'the unit drwcsd.service is unknown'),
+])
+def test_the_service_manager_is_systemd_only_where_it_runs_and_knows_the_unit(booted, load_state, manager, unit, why):
+    chosen = server_facts.choose_service_manager(booted, load_state, True)
+    assert (chosen['manager'], chosen['unit']) == (manager, unit)
+    assert why in chosen['reason']
+
+
+def fake_systemctl(tmp_path, monkeypatch, load_state, active):
+    """A systemctl on PATH answering `show --property=LoadState --value <unit>` and `is-active --quiet <unit>`;
+    every call is logged."""
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    log = tmp_path / 'systemctl.log'
+    script = bin_dir / 'systemctl'
+    script.write_text('#!/bin/sh\necho "$*" >> %s\ncase "$1" in\n  show) echo %s ;;\n  is-active) exit %d ;;\nesac\n'
+                      % (log, load_state, 0 if active else 3))
+    script.chmod(0o755)
+    monkeypatch.setenv('PATH', '%s:/usr/bin:/bin' % bin_dir)
+    (tmp_path / 'run' / 'systemd' / 'system').mkdir(parents=True)
+    return log
+
+
+def test_where_systemd_runs_the_server_is_asked_through_its_unit(install, tmp_path, monkeypatch):
+    log = fake_systemctl(tmp_path, monkeypatch, 'loaded', active=True)
+    install['INIT_SCRIPT'].parent.mkdir(parents=True)
+    install['INIT_SCRIPT'].write_text('#!/bin/sh\nexit 3\n')     # the init script would say "stopped"
+    install['INIT_SCRIPT'].chmod(0o755)
+    install['DRWCSD_BINARY'].write_text('')
+    server = facts()
+    assert server['service']['manager'] == 'systemd' and server['service']['unit'] == 'drwcsd.service'
+    assert server['running'] is True, 'the state is systemd\'s, not the init script\'s'
+    assert 'is-active --quiet drwcsd.service' in log.read_text()
+
+
+def test_where_systemd_runs_without_the_unit_the_init_script_is_used_and_the_reason_given(install, tmp_path, monkeypatch):
+    fake_systemctl(tmp_path, monkeypatch, 'not-found', active=True)
+    server = facts()
+    assert server['service']['manager'] == 'init' and server['service']['unit'] is None
+    assert 'not-found' in server['service']['manager_reason']
