@@ -176,6 +176,11 @@ _WEB_API_NEWBIES_INFO_PAGE = ('https://cdn-download.drweb.com/pub/drweb/esuite/1
 # IPv6 interface, and find it through the discovery multicast group 231.0.0.1:2193.
 # ---------------------------------------------------------------------------------------------------------------
 AGENT_PORT = 2193
+# The installer registers an SRV record for the Server on the DNS server; the service's default name is drwcs
+# (installation manual, "Network connection"). The record's owner, _drwcs._tcp.<domain>, is an inference from the SRV
+# convention (RFC 2782); roles/dns publishes it with drweb_dns_srv.
+DNS_SRV_SERVICE = 'drwcs'
+DNS_SRV_OWNER = '_%s._tcp.<domain>' % DNS_SRV_SERVICE
 AGENT_LISTEN_ADDRESSES = ('tcp/0.0.0.0:2193', 'tcp/[::]:2193')
 DISCOVERY_ADDRESS = 'udp/231.0.0.1:2193'
 _SERVER_ADDRESSES_PAGE = ('https://download.geo.drweb.com/pub/drweb/esuite/10.1.0/documentation/html/en/appendices/'
@@ -552,6 +557,8 @@ TOUCH_POINTS = (
      'Web API 13.0.1, stations/newbies-info.ds reply: parent_id of the group named "Everyone" (%s); every station listed '
      'for a system group: Web API 13.0.1 groups/stations-list.ds' % _WEB_API_NEWBIES_INFO_PAGE),
     ('AGENT_PORT', 'network', str(AGENT_PORT), CONFIRMED, '2.12'),
+    ('DNS_SRV_SERVICE', 'network', DNS_SRV_SERVICE + ' (SRV service name the installer registers)', CONFIRMED, '14.6'),
+    ('DNS_SRV_OWNER', 'network', DNS_SRV_OWNER + ' -> 0 0 2193 <cluster name>.', INFERENCE, '14.6 (RFC 2782 owner form)'),
     ('AGENT_LISTEN_ADDRESSES', 'network', ', '.join(AGENT_LISTEN_ADDRESSES), CONFIRMED,
      'appendix "Server addresses", 10.1.0 (' + _SERVER_ADDRESSES_PAGE + ')'),
     ('DISCOVERY_ADDRESS', 'network', DISCOVERY_ADDRESS, CONFIRMED,

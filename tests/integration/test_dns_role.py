@@ -238,3 +238,48 @@ def test_with_ipv6_a_server_with_an_ipv6_address_gets_an_aaaa_record(dns, lab_ho
     proc = run_playbook(dns.inventory)
     assert proc.returncode == 0, output(proc)
     assert dns.dig6() == [stale]
+
+
+def test_with_srv_the_cluster_gets_exactly_one_srv_record_to_its_name(dns, lab_exec, lab_vars):
+    """drweb_dns_srv: _drwcs._tcp.<zone> SRV 0 0 2193 <cluster name>. - what an Agent's lookup finds; a wrong record
+    is replaced; a second run changes nothing; --check --diff predicts without touching DNS; a bad port is refused
+    naming the variable; without the option SRV records are left alone."""
+    owner = "_drwcs._tcp.%s" % lab_vars["lab_dns_zone"]
+
+    def dig_srv(host="node3"):
+        proc = lab_exec(host, ["dig", "+short", owner, "SRV", "@%s" % dns.server])
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return sorted(line.strip() for line in proc.stdout.splitlines() if line.strip())
+
+    def set_srv(values):
+        lines = ["server %s" % dns.server, "zone %s" % lab_vars["lab_dns_zone"], "update delete %s. SRV" % owner]
+        lines += ["update add %s. 60 IN SRV %s" % (owner, value) for value in values]
+        proc = lab_exec("dns1", ["nsupdate", "-y", dns.key], input="\n".join(lines + ["send", ""]))
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    dns.set_records(dns.servers)
+    wrong = "0 0 2194 node1.%s." % lab_vars["lab_dns_zone"]
+    set_srv([wrong])
+    try:
+        checked = run_playbook(dns.inventory, "--check", "--diff", extra={"drweb_dns_srv": True})
+        assert checked.returncode == 0, output(checked)
+        assert "+60 IN SRV 0 0 2193 %s." % NAME in checked.stdout and "-60 IN SRV %s" % wrong in checked.stdout, output(checked)
+        assert dig_srv() == [wrong], "--check changed DNS"
+
+        proc = run_playbook(dns.inventory, extra={"drweb_dns_srv": True})
+        assert proc.returncode == 0, output(proc)
+        assert dig_srv() == ["0 0 2193 %s." % NAME]
+        assert dns.dig() == dns.servers
+        again = run_playbook(dns.inventory, extra={"drweb_dns_srv": True})
+        assert again.returncode == 0, output(again)
+        assert all(host["changed"] == 0 for host in recap(again).values()), output(again)
+
+        bad = run_playbook(dns.inventory, extra={"drweb_dns_srv": True, "drweb_dns_srv_port": 70000})
+        assert bad.returncode != 0 and "drweb_dns_srv_port '70000' is not a port number" in flat(bad), output(bad)
+
+        set_srv([wrong])
+        untouched = run_playbook(dns.inventory)
+        assert untouched.returncode == 0, output(untouched)
+        assert dig_srv() == [wrong], "without drweb_dns_srv the role changed the SRV record"
+    finally:
+        set_srv([])
