@@ -327,6 +327,23 @@ def _ipv6_prefix(subnet: str) -> ipaddress.IPv6Network:
     return ipaddress.IPv6Network("fd64:%x::/48" % (first * 256 + second))
 
 
+HOLDERS = "/run/drweb-lab-blackholes"
+
+
+def _holders_dir(subnet: str) -> str:
+    return os.path.join(HOLDERS, str(ipaddress.ip_network(subnet).supernet(new_prefix=16)).replace("/", "_"))
+
+
+def _other_holders(prefix: str, subnet: str) -> list:
+    """Other labs (prefixes) of the same /16 that hold its blackhole and still have namespaces."""
+    try:
+        holders = os.listdir(_holders_dir(subnet))
+    except FileNotFoundError:
+        return []
+    namespaces = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True, timeout=10).stdout.split()
+    return [other for other in holders if other != prefix and any(name.startswith(other + "-") for name in namespaces)]
+
+
 def _leftovers(prefix: str, subnet: str, state_dir: str, lab_pids: frozenset = frozenset()) -> dict:
     """Everything of this lab still visible from the root namespace.
 
@@ -350,12 +367,14 @@ def _leftovers(prefix: str, subnet: str, state_dir: str, lab_pids: frozenset = f
                 continue
             if not zombie and (entry in lab_pids or state_dir + "/" in cmdline or "netns exec %s-" % prefix in cmdline):
                 procs.append("%s %s" % (entry, cmdline))
+    # another lab of the same /16 still running holds the shared blackholes (tests/lab/lab.py hold_blackhole)
+    shared = _other_holders(prefix, subnet)
     return {
         "namespaces": [n for n in netns.split() if n.startswith(prefix + "-")],
-        "routes": [r for r in routes.splitlines() if net_head in r]
+        "routes": [r for r in routes.splitlines() if net_head in r and not (shared and r.startswith("blackhole "))]
         + [r for r in subprocess.run(["ip", "-6", "route", "show", "table", "all"], capture_output=True, text=True, check=True,
                                      timeout=10).stdout.splitlines() if r.startswith("blackhole fd64:")
-           and ipaddress.ip_network(r.split()[1]).overlaps(_ipv6_prefix(subnet))],
+           and ipaddress.ip_network(r.split()[1]).overlaps(_ipv6_prefix(subnet)) and not shared],
         "mounts": [m for m in mounts if m.startswith("/run/netns/%s-" % prefix) or m.startswith(state_dir + "/")],
         "processes": procs,
     }
@@ -385,3 +404,38 @@ def test_down_leaves_nothing_then_up_again(lab_py, lab_vars, lab_inventory, lab_
     assert os.path.exists(lab_inventory)
     first = nodes_of(lab_groups)[0]
     assert lab_host(first).check_output("hostname") == first
+
+
+@pytest.mark.lab_cycle
+def test_down_keeps_the_blackhole_while_another_lab_of_the_same_16_runs(lab_py, lab_vars, lab_inventory):
+    """Labs of two prefixes on one /16 share its blackhole: the first one down must not make the other's addresses
+    routable from the root namespace. A stand-in for the other lab: a namespace of another prefix holding the routes."""
+    prefix, subnet = lab_vars["lab_prefix"], lab_vars["lab_subnet"]
+    other = ("zz" + prefix)[:10]
+    blackhole = str(ipaddress.ip_network(subnet).supernet(new_prefix=16))
+    holder = os.path.join(_holders_dir(subnet), other)
+    assert os.path.exists(os.path.join(_holders_dir(subnet), prefix)), "the running lab should hold its blackhole"
+
+    def routes() -> tuple[str, str]:
+        return (subprocess.run(["ip", "route", "show", "type", "blackhole"], capture_output=True, text=True, check=True,
+                               timeout=10).stdout,
+                subprocess.run(["ip", "-6", "route", "show", "type", "blackhole"], capture_output=True, text=True,
+                               check=True, timeout=10).stdout)
+
+    subprocess.run(["ip", "netns", "add", other + "-ctl"], check=True, timeout=10)
+    try:
+        with open(holder, "w", encoding="utf-8"):
+            pass
+        down = lab_py("down")
+        assert down.returncode == 0, down.stderr
+        assert "blackhole %s kept" % blackhole in down.stdout + down.stderr
+        ipv4, ipv6 = routes()
+        assert "blackhole %s" % blackhole in ipv4, "down removed the blackhole another lab still needs"
+        assert str(_ipv6_prefix(subnet)) in ipv6
+    finally:
+        subprocess.run(["ip", "netns", "del", other + "-ctl"], check=False, timeout=10)
+        up = lab_py("up", "--nodes", str(lab_vars["lab_nodes"]))
+    assert up.returncode == 0, up.stderr
+    assert os.path.exists(lab_inventory)
+    # the other lab gone, the holder it left behind counts no more: the last "down" of the /16 removes the routes
+    assert other not in _other_holders(prefix, subnet)

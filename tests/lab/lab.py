@@ -223,6 +223,56 @@ def lab_namespaces() -> list[str]:
     return sorted(n for n in names if n.startswith(PREFIX + "-"))
 
 
+# Labs of several prefixes may share one /16 (each its own /24): the root namespace's blackhole for that /16 (and its
+# IPv6 prefix) is theirs together. Each lab that is up holds it with a file named after its prefix; the routes go only
+# when the last lab holding them comes down - else one lab's "down" would leave the others' addresses routable from
+# the root namespace (out of this machine) while they still run.
+BLACKHOLE_HOLDERS = "/run/drweb-lab-blackholes"
+
+
+def blackhole_holders_dir(blackhole: ipaddress.IPv4Network) -> str:
+    return os.path.join(BLACKHOLE_HOLDERS, str(blackhole).replace("/", "_"))
+
+
+def hold_blackhole(blackhole: ipaddress.IPv4Network) -> None:
+    """This lab holds the blackhole routes of its /16 (and installs them: idempotent)."""
+    holders = blackhole_holders_dir(blackhole)
+    os.makedirs(holders, exist_ok=True)
+    with open(os.path.join(holders, PREFIX), "w", encoding="utf-8"):
+        pass
+    cmd(["ip", "route", "replace", "blackhole", str(blackhole)])
+    cmd(["ip", "-6", "route", "replace", "blackhole", str(ipv6_prefix())])
+
+
+def release_blackhole(blackhole: ipaddress.IPv4Network) -> list[str]:
+    """This lab lets go of the blackhole routes; they are deleted when no other lab that still has namespaces holds
+    them. Returns the other labs still holding them."""
+    holders = blackhole_holders_dir(blackhole)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(os.path.join(holders, PREFIX))
+    try:
+        others, namespaces = os.listdir(holders), os.listdir("/run/netns") if os.path.isdir("/run/netns") else []
+    except FileNotFoundError:
+        others, namespaces = [], []
+    alive = sorted(other for other in others if any(name.startswith(other + "-") for name in namespaces))
+    for gone in set(others) - set(alive):      # a lab that vanished without its "down" holds nothing any more
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(holders, gone))
+    if alive:
+        return alive
+    with contextlib.suppress(OSError):
+        os.rmdir(holders)
+    with contextlib.suppress(OSError):
+        os.rmdir(BLACKHOLE_HOLDERS)
+    routes = cmd(["ip", "route", "show", "type", "blackhole", str(blackhole)]).stdout
+    if routes.strip():
+        cmd(["ip", "route", "del", "blackhole", str(blackhole)])
+    routes = cmd(["ip", "-6", "route", "show", "type", "blackhole", str(ipv6_prefix())]).stdout
+    if routes.strip():
+        cmd(["ip", "-6", "route", "del", "blackhole", str(ipv6_prefix())])
+    return []
+
+
 def ns_inode(name: str) -> tuple[int, int] | None:
     """(dev, inode) identifying a named network namespace."""
     try:
@@ -721,8 +771,7 @@ def fresh_up(nodes: int) -> dict:
     """Build the lab from nothing."""
     blackhole = check_config()[1]
     # network safety first: nothing from the root namespace may ever reach a lab address (IPv4 or IPv6)
-    cmd(["ip", "route", "replace", "blackhole", str(blackhole)])
-    cmd(["ip", "-6", "route", "replace", "blackhole", str(ipv6_prefix())])
+    hold_blackhole(blackhole)
     hosts = host_table(nodes)
     ensure_keys(hosts)
     state = {
@@ -756,6 +805,7 @@ def cmd_up(args: argparse.Namespace) -> int:
         if names:
             problem = health(state, names)
             if problem is None and (nodes is None or nodes == state["nodes"]):
+                hold_blackhole(check_config()[1])   # also when another lab of the same /16 let go of it
                 if not os.path.exists(inventory_path()):
                     write_outputs(state)
                 say("lab already up: %d nodes, inventory %s (%.2fs)" % (state["nodes"], inventory_path(), time.monotonic() - started))
@@ -825,13 +875,11 @@ def teardown() -> tuple[int, int]:
             os.unlink(path(name))
     shutil.rmtree(path("hosts"), ignore_errors=True)
     shutil.rmtree(control_dir(), ignore_errors=True)
-    # last: the root namespace's blackholes for the lab subnet and its IPv6 prefix
-    routes = cmd(["ip", "route", "show", "type", "blackhole", str(blackhole)]).stdout
-    if routes.strip():
-        cmd(["ip", "route", "del", "blackhole", str(blackhole)])
-    routes = cmd(["ip", "-6", "route", "show", "type", "blackhole", str(ipv6_prefix())]).stdout
-    if routes.strip():
-        cmd(["ip", "-6", "route", "del", "blackhole", str(ipv6_prefix())])
+    # last: the root namespace's blackholes for the lab subnet and its IPv6 prefix, unless another lab of the same
+    # /16 still runs
+    others = release_blackhole(blackhole)
+    if others:
+        say("blackhole %s kept: the lab(s) %s of the same /16 still run" % (blackhole, ", ".join(others)))
     return len(names), killed
 
 
