@@ -21,7 +21,7 @@ description:
     on it), C(install) (check mode only - the Server is not installed yet).
   - RV(_value.problems) - why the node cannot be attached safely - the database unreadable, not a Dr.Web database, of
     another schema version; Servers of different versions; the primary outside the run while the database is empty;
-    a node whose own database holds stations the common one does not have (unless O(_input.allow_data_loss)); a
+    a node whose own database holds stations the common one does not have (unless its C(allow_data_loss) is true); a
     passwd-salt that is not the primary's; members that could not be read.
 options:
   _input:

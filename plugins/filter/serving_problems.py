@@ -18,7 +18,8 @@ description:
     password legitimately) and it uses the O(expected) database - the same mode, host, port and name, and the same
     C(dbuuid) when one is expected (so the database it names is the one it reads), at the schema version its release
     needs.
-  - Input is the C(server) dictionary of drweb.cluster.server_facts (its RV(server.web_api) and RV(server.database)).
+  - Input is the C(server) dictionary of drweb.cluster.server_facts (its
+    RV(drweb.cluster.server_facts#module:server.web_api) and RV(drweb.cluster.server_facts#module:server.database)).
 positional: expected, login
 options:
   _input:
