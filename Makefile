@@ -4,10 +4,11 @@ NODES ?= 3
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 INVENTORY := tests/lab/state/inventory.yml
+DOCSITE := .build/docsite
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: help setup lab lab-down packages demo report test lint sanity galaxy units unit integration molecule collection clean
+.PHONY: help setup lab lab-down packages demo report test lint sanity galaxy units unit integration molecule collection docs clean
 
 help:
 	@echo "make demo        set up this machine, build the $(NODES)-node lab and converge playbooks/site.yml (with a cluster report)"
@@ -15,6 +16,7 @@ help:
 	@echo "make setup       Debian packages + $(VENV) (idempotent)"
 	@echo "make lab [NODES=3] / make lab-down   bring the lab of network-namespace hosts up / down"
 	@echo "make packages    build the drwcsd test double's installation packages"
+	@echo "make docs        the plugin and role reference (antsibull-docs, Sphinx) in $(DOCSITE)/build/html"
 
 setup:
 	@bash tests/setup/setup.sh
@@ -30,6 +32,19 @@ packages: setup
 
 collection: setup
 	@bash tests/setup/collection_path.sh
+
+# The reference is generated from the plugins' DOCUMENTATION and the roles' argument specs and never committed: only
+# docs/docsite/ (extra-docs.yml, links.yml, rst/) is. References to docs.ansible.com pages (common return values,
+# action plugins, other collections' modules) cannot resolve offline; the rest of Sphinx's warnings are shown.
+docs: setup collection
+	@rm -rf $(DOCSITE) && mkdir -m 0700 -p $(DOCSITE)
+	@antsibull-docs sphinx-init --use-current --fail-on-error --squash-hierarchy --dest-dir $(DOCSITE) \
+		--project drweb.cluster --title drweb.cluster drweb.cluster >/dev/null
+	@cd $(DOCSITE) && antsibull-docs --config-file antsibull-docs.cfg collection --cleanup everything --fail-on-error \
+		--use-current --squash-hierarchy --dest-dir rst drweb.cluster
+	@set -o pipefail; sphinx-build -q -M html $(DOCSITE)/rst $(DOCSITE)/build -c $(DOCSITE) 2>&1 \
+		| { grep -vE "undefined label: '(common_return_values|action_plugins|ansible_configuration_settings|ansible_collections\.(ansible|community)\.[a-z_.]+)'" || true; }
+	@echo "docs: $(DOCSITE)/build/html/index.html"
 
 demo: setup lab packages collection
 	@ansible-playbook playbooks/site.yml

@@ -35,6 +35,8 @@ SANITY_TREE = REPO / ".build" / "sanity" / "ansible_collections" / "drweb" / "cl
 IMPORTER_VENV = REPO / ".build" / "importer"
 IMPORTER_REQUIREMENTS = REPO / "tests" / "setup" / "importer-requirements.txt"
 DIST = REPO / ".build" / "dist"
+# This checkout as the installed drweb.cluster (tests/setup/collection_path.sh makes the link).
+COLLECTION_LINK = REPO / ".build" / "collections" / "ansible_collections" / "drweb" / "cluster"
 # The oldest ansible-core meta/runtime.yml's requires_ansible admits: the sanity stage runs it besides the .venv's.
 # 2.19 is the oldest release its maintainers still support (security fixes until May 2027; 2.16-2.18 are end of life)
 # and the first with the templating engine later releases keep; community.general 13 needs 2.18 or newer anyway.
@@ -233,9 +235,10 @@ TARBALL_FORBIDDEN = re.compile(r"^(tests|\.venv|\.build|\.ci|bench|extensions)/|
 def stage_galaxy() -> StageResult:
     """galaxy-importer - the importer Galaxy and Automation Hub run on an upload - on the built tarball, in its own
     venv, offline (its ansible-lint runs --offline; the collection's dependencies come from the ansible package).
-    Four checks: the tarball holds what it must (licence text, changelog, a README per role) and nothing of the
+    Five checks: the tarball holds what it must (licence text, changelog, a README per role) and nothing of the
     development tree; the import succeeds with no error; the import prints no warning (flake8, ansible-lint,
-    ansible-doc - each is what a reviewer of the upload would act on); antsibull-changelog lint passes."""
+    ansible-doc - each is what a reviewer of the upload would act on); antsibull-docs lint-collection-docs passes (the
+    reference `make docs` builds); antsibull-changelog lint passes."""
     result = StageResult("galaxy")
     importer_bin = importer_venv()
     tarball = build_collection()
@@ -279,6 +282,16 @@ def stage_galaxy() -> StageResult:
         result.failures.append("galaxy-importer warnings: %s" % "; ".join(warnings[:10]))
     else:
         result.passed += 1
+    # the reference `make docs` builds: every plugin's and role's documentation renders (schema, markup, references
+    # to options, return values and other plugins resolve) and docs/docsite/ is what antsibull-docs expects
+    subprocess.run(["bash", "tests/setup/collection_path.sh"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    returncode, output = run([str(VENV_BIN / "antsibull-docs"), "lint-collection-docs", "--plugin-docs",
+                              "--validate-collection-refs", "dependent", str(COLLECTION_LINK)], "docs-lint")
+    if returncode == 0 and not output.strip():
+        result.passed += 1
+    else:
+        result.failed += 1
+        result.failures.append("antsibull-docs lint-collection-docs (exit %d): %s" % (returncode, output.strip()[:800]))
     # the changelog Galaxy shows (CHANGELOG.rst comes from changelogs/changelog.yaml) and the fragments still to release
     returncode, output = run([str(VENV_BIN / "antsibull-changelog"), "lint"], "changelog-lint")
     if returncode == 0 and not output.strip():
