@@ -4,7 +4,7 @@
 """The single source of Dr.Web Server (``drwcsd``) product facts used by drweb.cluster.
 
 Every path, file name, CLI verb, Web API call, SQL statement and schedule task name the collection relies on is
-defined here, and each one is registered in ``TOUCH_POINTS`` with its label from the product-facts reference:
+defined here, and each one is registered in ``TOUCH_POINTS`` with its label and its public source (``SOURCES``):
 
 * ``CONFIRMED`` - stated in public Dr.Web documentation (the source is named);
 * ``INFERENCE`` - reasoned from confirmed facts;
@@ -37,19 +37,19 @@ CERTIFICATE_FILE = ETC_DIR + '/drwcsd-certificate.pem'
 EMBEDDED_DATABASE_FILE = VAR_DIR + '/database.sqlite'
 REPOSITORY_DIR = VAR_DIR + '/repository'
 BACKUP_DIR = VAR_DIR + '/backup'
-# Repository layout (product-facts 8.4, 8.5 CONFIRMED; 8.9/T29 GUESS): product folders "NN-name" under REPOSITORY_DIR,
+# Repository layout (the dot-files CONFIRMED; the 12/13 folder names GUESS): product folders "NN-name" under REPOSITORY_DIR,
 # one folder per revision inside (named by timestamp, so the lexical order is the time order), and a dot-file in the
-# product folder naming the revision the Server distributes; without it the latest revision is distributed (8.3).
+# product folder naming the revision the Server distributes; without it the latest revision is distributed.
 REPOSITORY_PRODUCT_PATTERN = re.compile(r'^\d{2}-[A-Za-z0-9_.+-]+$')
 REPOSITORY_CURRENT_FILE = '.current'
 REPOSITORY_DESCRIPTION_FILE = '.description'
 REPOSITORY_SYNC_OFF_FILE = '.sync-off'
-# Where the Server updates from (product-facts 8.5): GUS host names polled in order, the base URI, the protocol.
+# Where the Server updates from: GUS host names polled in order, the base URI, the protocol.
 REPOSITORY_SERVERS_FILE = '.servers'
 REPOSITORY_URL_FILE = '.url'
 REPOSITORY_PROTO_FILE = '.proto'
 # The GUS setting of a fresh install: the hosts of .servers, the path of .url, the protocol of .proto. The path and
-# esuite.msk.drweb.com are in the v6 sync-with example (8.7); the geo host and https are a GUESS.
+# esuite.msk.drweb.com are in the v6 sync-with example; the geo host and https are a GUESS.
 REPOSITORY_GUS_SERVERS = ('esuite.geo.drweb.com', 'esuite.msk.drweb.com')
 REPOSITORY_GUS_URL = '/update'
 REPOSITORY_GUS_PROTO = 'https'
@@ -57,7 +57,7 @@ REPOSITORY_GUS_PROTO = 'https'
 # a parent Server is written drwcs://<host>[:<port>] (the interserver update source). Both GUESS: the product
 # configures interserver links in the Control Center, whose files are not public.
 REPOSITORY_PARENT_SCHEME = 'drwcs'
-# summary.ds <repository><product code name revision state .../> (7.12) and repository-status.ds values (7.15)
+# summary.ds <repository><product code name revision state .../> and repository-status.ds values
 WEB_API_SUMMARY_PRODUCTS_XPATH = 'server-summary/repository/product'
 WEB_API_REPOSITORY_READY = 'ready'
 WEB_API_REPOSITORY_UPDATING = 'updating'
@@ -98,8 +98,8 @@ INIT_VERB_STATUS = 'status'
 INIT_VERB_EXPORTDB = 'exportdb'
 
 # ---------------------------------------------------------------------------------------------------------------
-# drwcsd.conf (XML): what server_facts reads. DESIGN keeps the XML names the config role writes in its templates;
-# reading them needs the names too, so the ones read are registered here (paths relative to the root element).
+# drwcsd.conf (XML): what server_facts reads. The XML names the config role writes live in its templates, next to
+# what it writes; reading needs names too, so the ones read are registered here (paths relative to the root element).
 # ---------------------------------------------------------------------------------------------------------------
 CONFIG_ID_XPATH = 'id'
 CONFIG_NAME_XPATH = 'name'
@@ -120,15 +120,15 @@ DRWCSD_VERB_EXPORTDB = 'exportdb'
 DRWCSD_VERB_IMPORTDB = 'importdb'
 DRWCSD_VERB_UPGRADEDB = 'upgradedb'
 DRWCSD_VERB_VERIFYDB = 'verifydb'
-# drwcsd switches naming the installation, its variable folder and the configuration file (5.1), so a database verb
+# drwcsd switches naming the installation, its variable folder and the configuration file, so a database verb
 # can be run against another configuration (the common database) while the Server's own file is left as it is.
 DRWCSD_SWITCH_HOME = '-home'
 DRWCSD_SWITCH_VAR_ROOT = '-var-root'
 DRWCSD_SWITCH_CONF = '-conf'
-# initdb's positional arguments: "-" means "not used" (5.3: initdb [<licence_key>|- [<sql>|- [<ini>|- [<password>]]]]).
+# initdb's positional arguments: "-" means "not used" (initdb [<licence_key>|- [<sql>|- [<ini>|- [<password>]]]]).
 DRWCSD_ARGUMENT_UNUSED = '-'
-# Their order (5.3, CONFIRMED): the licence key file (agent.key) first, loaded into the database at initialisation
-# (10.7), then the SQL script, the initial settings (ini) and the administrator's initial password.
+# Their order (CONFIRMED): the licence key file (agent.key) first, loaded into the database at initialisation,
+# then the SQL script, the initial settings (ini) and the administrator's initial password.
 DRWCSD_INITDB_ARGUMENTS = ('licence_key', 'sql_script', 'ini_file', 'password')
 # Usage text of the two programs (probe.yml collects it to settle the GUESSes about verbs and switches)
 DRWCSD_SWITCH_HELP = '-help'
@@ -140,7 +140,7 @@ DRWSIGN_VERB_GENCERT = 'gencert'
 DRWSIGN_SWITCH_PRIVATE_KEY = '-private-key'
 DRWSIGN_SWITCH_SUBJECT = '-subj'
 # Modes of the three key files: the private key readable by the Server account alone; the public key and the
-# certificate are public (the certificate is handed to Agents, /install/drwcsd-certificate.pem, product-facts 1.12).
+# certificate are public (the certificate is handed to Agents, /install/drwcsd-certificate.pem).
 KEY_FILE_MODES = {'private_key': '0600', 'public_key': '0644', 'certificate': '0644'}
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -166,10 +166,6 @@ WEB_API_STATIONS_LIST = '/api/groups/stations-list.ds'
 WEB_API_STATIONS_LIST_XPATH = 'stations'
 WEB_API_STATIONS_TOTAL_ATTRIBUTE = 'total'
 WEB_API_GROUP_EVERYONE = '20e27d73-d21d-b211-a788-85419c46f0e6'
-_WEB_API_STATIONS_LIST_PAGE = ('https://download.geo.drweb.com/pub/drweb/esuite/13.0.0/documentation/html/en/web-api/'
-                               'groups_stations-list.htm')
-_WEB_API_NEWBIES_INFO_PAGE = ('https://cdn-download.drweb.com/pub/drweb/esuite/13.0.1/documentation/html/en/web-api/'
-                              'stations_newbies-info.htm')
 
 # ---------------------------------------------------------------------------------------------------------------
 # Network addresses (appendix "Server addresses"): Agents reach a Server on TCP port 2193 of every IPv4 and every
@@ -183,8 +179,6 @@ DNS_SRV_SERVICE = 'drwcs'
 DNS_SRV_OWNER = '_%s._tcp.<domain>' % DNS_SRV_SERVICE
 AGENT_LISTEN_ADDRESSES = ('tcp/0.0.0.0:2193', 'tcp/[::]:2193')
 DISCOVERY_ADDRESS = 'udp/231.0.0.1:2193'
-_SERVER_ADDRESSES_PAGE = ('https://download.geo.drweb.com/pub/drweb/esuite/10.1.0/documentation/html/en/appendices/'
-                          'app_net_address_server.htm')
 
 # ---------------------------------------------------------------------------------------------------------------
 # Database
@@ -193,8 +187,6 @@ SQL_SCHEMA_VERSION = 'SELECT dbver FROM dbstruct'
 # The database's UUID, made when the database is initialised: two Servers share a database exactly when they read the
 # same dbuuid (CONFIRMED: vendor Database manual 13.0.1, table dbstruct - dbver INTEGER, dbuuid VARCHAR(36)).
 SQL_DATABASE_UUID = 'SELECT dbuuid FROM dbstruct'
-_DATABASE_MANUAL_DBSTRUCT = ('http://chewbacca.drweb.com/pub/drweb/esuite/13.0.1/documentation/html/en/database_manual/'
-                             'app_database_01.htm')
 # Schema version (dbstruct.dbver) each Server release needs.
 SCHEMA_VERSION_BY_RELEASE = {
     '12.00.0': 473,
@@ -202,9 +194,9 @@ SCHEMA_VERSION_BY_RELEASE = {
     '13.00.1': 542,
 }
 SQL_LICENCE_KEYS_TABLE = 'available_keys'
-# Licence keys held in the database (product-facts 6.12: value = the key file's content) and how a key is added
-# without the Control Center (7.21: no Web API adds one). initdb <agent.key> (5.3) only loads one into an empty
-# database; on an initialised one the row goes straight into available_keys - a GUESS (6.12 gives the columns, not
+# Licence keys held in the database (available_keys.value = the key file's content) and how a key is added
+# without the Control Center (no Web API adds one). initdb <agent.key> only loads one into an empty
+# database; on an initialised one the row goes straight into available_keys - a GUESS (the manual gives the columns, not
 # what else the License Manager writes; type 0 and id = the key number are the drwcsd double's choice).
 SQL_LICENCE_KEYS = 'SELECT id, value FROM available_keys'
 SQL_LICENCE_KEY_ADD = ('INSERT INTO available_keys (id, value, type, created, used_stations, used_neighbors) '
@@ -213,8 +205,6 @@ SQL_LICENCE_KEY_ADD = ('INSERT INTO available_keys (id, value, type, created, us
 # neighbor Servers", a key/value table - osid VARCHAR(36) "this Server ID", id "neighbor Server UUID", name "attribute
 # name", value "attribute value", updatetime - with no version column. The collection does not read it. A Server is
 # identified by the <id> of its drwcsd.conf, and Servers share a database exactly when they read the same dbuuid.
-_DATABASE_MANUAL_SERVERS = ('https://cdn-download.drweb.com/pub/drweb/esuite/13.0.0/documentation/html/en/database_manual/'
-                            'app_database_07.htm')
 # Which Servers the database knows: srv_names(osid "server ID", oname "server name", updatetime) is documented, next to
 # "servers", as "Identification data of neighbor Servers". It is keyed by osid, the column the other tables use for
 # "this Server ID", so it is taken to hold a row for every Server that wrote to the database - a GUESS: the manual does
@@ -231,7 +221,7 @@ SQL_STATIONS_OF_SERVER = 'SELECT count(*) FROM stations WHERE server_id = ?'
 # Every table of the database with its subsystem and description (metadata table tables_list, Database manual 13.0.1):
 # probe.yml collects it, which settles where a real database keeps the schedule and the stations.
 SQL_TABLES_LIST = 'SELECT priority, subsystem, tabname, description FROM tables_list ORDER BY priority, tabname'
-# Tables in the database's current schema: none means "empty", the only state initdb and a first import accept (5.3).
+# Tables in the database's current schema: none means "empty", the only state initdb and a first import accept.
 SQL_USER_TABLES = ("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
                    "AND table_type = 'BASE TABLE'")
 # The names of those tables (probe.yml: which tables a real database has), PostgreSQL and the embedded SQLite.
@@ -253,7 +243,7 @@ EXCLUSIVE_SCHEDULE_TASKS = (
     'Purge expired stations',
     'Purge unsent IS events',
 )
-# Where the schedule lives: product-facts 6.14 (table UNKNOWN) and 9.9/T38 (per Server id, INFERENCE). The table
+# Where the schedule lives is not public (kept per Server id is an INFERENCE from the cluster chapter). The table
 # and its columns are the drwcsd double's invention - a GUESS to settle on a lab install (probe.yml) before use.
 SQL_SCHEDULE = 'SELECT server_id, name, enabled FROM server_schedule ORDER BY server_id, name'
 SQL_SCHEDULE_SET_ENABLED = 'UPDATE server_schedule SET enabled = ? WHERE server_id = ? AND name = ?'
@@ -279,8 +269,9 @@ _EXCLUSIVE_BY_KEY = dict((schedule_task_key(task), task) for task in EXCLUSIVE_S
 BACKUP_DATABASE_FILE = 'database.dz'
 BACKUP_LAYOUT = BACKUP_DIR + '/<guid>/<date>/' + BACKUP_DATABASE_FILE
 
-# A revision folder's name is its time stamp (8.4 CONFIRMED: lexical order is time order); that its last 14 digits read
-# YYYYMMDDhhmmss UTC (a summary.ds revision reads 13020200416000000, a lab zone's 20250201000000) is an INFERENCE.
+# A revision is a product's state at a point in time with a unique number (CONFIRMED: Administrator Manual,
+# Repository). That its name's last 14 digits read YYYYMMDDhhmmss UTC (a documented summary.ds revision reads
+# 13020200416000000) is an INFERENCE (see docs/compatibility.md).
 REPOSITORY_REVISION_TIME_FORMAT = '%Y%m%d%H%M%S'
 
 
@@ -298,7 +289,7 @@ def revision_time(revision):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Licence key files (agent.key): signed text files (product-facts 10.8 CONFIRMED: editing one invalidates it). Their
+# Licence key files (agent.key): signed text files (CONFIRMED: editing one invalidates it). Their
 # layout is not public: an INI-like text with a [Key] section (key number, dates YYYYMMDD) and a [Signature] section
 # is a GUESS. The signature cannot be checked outside the product; the collection checks the layout and the dates.
 # ---------------------------------------------------------------------------------------------------------------
@@ -309,12 +300,13 @@ LICENCE_KEY_USER_SECTION = 'User'
 LICENCE_KEY_USER_NAME = 'Name'
 LICENCE_KEY_SIGNATURE_SECTION = 'Signature'
 LICENCE_KEY_DATE_FORMAT = '%Y%m%d'
-# keys.ds (product-facts 7.13 CONFIRMED shape): <keys><key id=... expires=.../></keys>; that "id" is the key file's
+# keys.ds (CONFIRMED shape): <keys><key id=... expires=.../></keys>; that "id" is the key file's
 # key number is a GUESS (the manual's sample id is not a number).
 WEB_API_KEYS_XPATH = 'keys/key'
 WEB_API_KEY_ID_ATTRIBUTE = 'id'
-# summary.ds lists the licence keys too (7.12 CONFIRMED shape: <keys><key id user expires/></keys>); the format of the
-# "expires" value is not public (the manual shows "..."): read as Unix seconds, or as YYYYMMDD when it has 8 digits - GUESS.
+# summary.ds lists the licence keys too (CONFIRMED shape, Web API server/summary.ds: <keys><key id user expires/></keys>);
+# the format of the "expires" value is not public (the manual shows "..."): read as Unix seconds, or as YYYYMMDD when
+# it has 8 digits - GUESS.
 WEB_API_SUMMARY_KEYS_XPATH = 'server-summary/keys/key'
 WEB_API_KEY_EXPIRES_ATTRIBUTE = 'expires'
 
@@ -385,7 +377,7 @@ RELEASE_PATTERN = re.compile(r'^(?P<major>\d{1,2})\.(?P<minor>\d{2})\.(?P<patch>
 
 
 def initdb_arguments(licence_key=None):
-    """initdb's verb and positional arguments (5.3): the licence key file when given, no SQL script, no ini file.
+    """initdb's verb and positional arguments: the licence key file when given, no SQL script, no ini file.
 
     The administrator's initial password is not among them: a caller appends it (a secret, kept out of results).
     """
@@ -444,172 +436,275 @@ def installer_header_release(data):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The register of touch-points (docs/compatibility.md mirrors it; tests/unit keeps them equal)
+# Public sources of the facts above. docs/compatibility.md lists them at its end, and the register below cites them
+# as [S<n>]. Vendor pages are Dr.Web Enterprise Security Suite documentation (edition named in the title).
+# ---------------------------------------------------------------------------------------------------------------
+_ESS = 'https://download.geo.drweb.com/pub/drweb/esuite/'
+_ESS_CDN = 'https://cdn-download.drweb.com/pub/drweb/esuite/'
+SOURCES = (
+    ('S1', 'Web API 13.0.1, server/summary.ds', _ESS_CDN + '13.0.1/documentation/html/en/web-api/server_summary.htm'),
+    ('S2', 'Appendices 13.0.0, drwcsd-proxy.conf configuration file',
+     _ESS + '13.0.0/documentation/html/en/appendices/app_config_proxy.htm'),
+    ('S3', 'Appendices 12.0.11 (German edition), Dr.Web Server switches',
+     _ESS_CDN + '12.0.11/documentation/html/de/appendices/app_command_server_switches.htm'),
+    ('S4', 'Appendices 13.0.0, drwcsd.conf configuration file (also the 12.0.11 edition)',
+     _ESS_CDN + '13.0.0/documentation/html/en/appendices/app_config_server.htm'),
+    ('S5', 'Administrator Manual 11.0.2, Repository (introduction)',
+     _ESS + '11.0.2/documentation/HTML/en/admin_manual/repository_setup_intro.htm'),
+    ('S6', 'SCPLoader, a public community Python script reading /var/opt/drwcs/repository/10-drwbases', ''),
+    ('S7', 'Administrator Manual 13.0.1, repository revisions',
+     _ESS_CDN + '13.0.1/documentation/html/en/admin_manual/repository_setup_detailed_revision.htm'),
+    ('S8', 'Appendices 10.1.0, repository product configuration files',
+     _ESS + '10.1.0/documentation/html/en/appendices/app_repository_products.htm'),
+    ('S9', 'Bundled help of a public Dr.Web Server, general repository configuration files',
+     'http://62.231.190.12:9080/esuite/include/languages/en/help/appendices/app_repository_general.htm'),
+    ('S10', 'Administrator Manual 6.00, appendix F2 (the v6 product .config with sync-with)',
+     _ESS_CDN + '6.00/doc/HTML/admin-manual/en/f2.htm'),
+    ('S11', 'Administrator Manual 13.0.0, Dr.Web Servers Cluster (the vendor\'s cluster chapter, prescriptions 1-7)',
+     _ESS + '13.0.0/documentation/html/en/admin_manual/multiserver_cluster.htm'),
+    ('S12', 'Administrator Manual 13.0.1, Dr.Web Servers Cluster (the table of settings that must be the same)',
+     _ESS_CDN + '13.0.1/documentation/html/en/admin_manual/multiserver_cluster.htm'),
+    ('S13', 'The public Dr.Web for Linux installer script (installed-product markers in /etc/opt/drweb.com/software)', ''),
+    ('S14', 'Web API 13.0.0, integration (ports, HTTPS, Basic authentication, /install/ downloads)',
+     _ESS + '13.0.0/documentation/html/en/web-api/integration.htm'),
+    ('S15', 'Appendices 11.0.2 (French edition), H4.3 database management commands',
+     _ESS + '11.0.2/documentation/HTML/fr/appendices/app_command_server_db.htm'),
+    ('S16', 'Appendices 13.0.0, supported DBMS (embedded SQLite parameters)',
+     _ESS_CDN + '13.0.0/documentation/html/en/appendices/app_dbms.htm'),
+    ('S17', 'A public blog post on ESS 5 for Windows (initdb, importdb, -var-root, the REL-500 log banner)', ''),
+    ('S18', 'Installation Manual 13.0.1, tools to ensure secure connection (keys, certificate, drwsign)',
+     _ESS_CDN + '13.0.1/documentation/html/en/installation_manual/getstarted_encryption_tools.htm'),
+    ('S19', 'Web API 13.0.1, server/keys.ds', _ESS_CDN + '13.0.1/documentation/html/en/web-api/server_keys.htm'),
+    ('S20', 'Web API 13.0.0, server/public-key.ds', _ESS + '13.0.0/documentation/html/en/web-api/server_public-key.htm'),
+    ('S21', 'Web API 13.0.0, server/repository-status.ds',
+     _ESS + '13.0.0/documentation/html/en/web-api/server_repository-status.htm'),
+    ('S22', 'Web API 13.0.1, server/tasks.ds', _ESS_CDN + '13.0.1/documentation/html/en/web-api/server_tasks.htm'),
+    ('S23', 'Web API 13.0.0, groups/stations-list.ds',
+     _ESS + '13.0.0/documentation/html/en/web-api/groups_stations-list.htm'),
+    ('S24', 'Web API 13.0.1, stations/newbies-info.ds',
+     _ESS_CDN + '13.0.1/documentation/html/en/web-api/stations_newbies-info.htm'),
+    ('S25', 'Appendices 10.1.0, Server addresses', _ESS + '10.1.0/documentation/html/en/appendices/app_net_address_server.htm'),
+    ('S26', 'Installation Manual 13.0.1, Server discovery (default udp/231.0.0.1:2193)',
+     _ESS_CDN + '13.0.1/documentation/html/en/installation_manual/getstarted_networkconnection_discovery.htm'),
+    ('S27', 'Database Manual 13.0.1, about the database (dbver per release; the 12.0.11 and 13.0.0 editions too)',
+     _ESS_CDN + '13.0.1/documentation/html/en/database_manual/about_db.htm'),
+    ('S28', 'Database Manual 13.0.1, metadata tables (dbstruct, tables_list)',
+     'http://chewbacca.drweb.com/pub/drweb/esuite/13.0.1/documentation/html/en/database_manual/app_database_01.htm'),
+    ('S29', 'Database Manual 13.0.0, neighbour Server tables (servers, srv_names)',
+     _ESS_CDN + '13.0.0/documentation/html/en/database_manual/app_database_07.htm'),
+    ('S30', 'Database Manual 13.0.1, licence tables (available_keys)',
+     _ESS_CDN + '13.0.1/documentation/html/en/database_manual/app_database_04.htm'),
+    ('S31', 'Administrator Manual 13.0.1, Dr.Web Server Task Scheduler',
+     _ESS_CDN + '13.0.1/documentation/html/en/admin_manual/server_schedule.htm'),
+    ('S32', 'Quick Installation Guide 10.1.0, licensing (key files are signed; editing one invalidates it)', ''),
+    ('S33', 'Administrator Manual 13.0.0, licensing features (where keys apply, interserver links)',
+     _ESS + '13.0.0/documentation/html/en/admin_manual/licensing_features.htm'),
+    ('S34', 'Administrator Manual 13.0.1, License Manager',
+     _ESS_CDN + '13.0.1/documentation/html/en/admin_manual/components_licencemanager.htm'),
+    ('S35', 'Public community scripts provisioning Linux Agents (drweb-<version>-av-linux-<arch>.run -- --non-interactive)',
+     ''),
+    ('S36', 'A public test fixture holding a Web API reply (srv_version="13.00.1.202406060")', ''),
+    ('S37', 'A public administration note on ESS 5 restoring %ES%\\var\\backup\\%guid%\\%date%\\database.dz', ''),
+    ('S38', 'Web API 13.0.0, general structure of XML replies (srv_version)',
+     _ESS + '13.0.0/documentation/html/en/web-api/general_structure_xml.htm'),
+    ('S39', 'Appendices 13.0.1, UNIX signals (SIGUSR1 rereads the repository, SIGHUP restarts)',
+     _ESS_CDN + '13.0.1/documentation/html/en/appendices/app_command_kill.htm'),
+    ('S40', 'Administrator Manual 13.0.0, Dr.Web Server configuration: Cluster tab',
+     _ESS + '13.0.0/documentation/html/en/admin_manual/server_setup_cluster.htm'),
+    ('S41', 'Installation Manual 13.0.1, Server discovery through an SRV record (the installer registers it; service drwcs)',
+     _ESS_CDN + '13.0.1/documentation/html/en/installation_manual/getstarted_networkconnection_srv.htm'),
+)
+
+# ---------------------------------------------------------------------------------------------------------------
+# The register of touch-points (docs/compatibility.md mirrors it; a unit test keeps them equal)
 # ---------------------------------------------------------------------------------------------------------------
 CONFIRMED = 'CONFIRMED'
 INFERENCE = 'INFERENCE'
 GUESS = 'GUESS'
 
+_DOUBLE = 'not public; the drwcsd test double does the same'
+
 TOUCH_POINTS = (
-    # name, kind, value, label, product-facts reference
-    ('HOME_DIR', 'path', HOME_DIR, GUESS, '1.4, 1.5, T14'),
-    ('VAR_DIR', 'path', VAR_DIR, CONFIRMED, '1.4'),
-    ('ETC_DIR', 'path', ETC_DIR, CONFIRMED, '1.1'),
-    ('BIN_DIR', 'path', BIN_DIR, CONFIRMED, '1.5 (-bin-root default)'),
-    ('DRWCSD_BINARY', 'path', DRWCSD_BINARY, GUESS, '1.5, T14'),
-    ('DRWSIGN_BINARY', 'path', DRWSIGN_BINARY, GUESS, '1.5, T14'),
-    ('CONFIG_FILE', 'path', CONFIG_FILE, GUESS, '1.2, T1'),
-    ('DOWNLOAD_CONFIG_FILE', 'path', DOWNLOAD_CONFIG_FILE, GUESS, '3.5, T10'),
-    ('PRIVATE_KEY_FILE', 'path', PRIVATE_KEY_FILE, GUESS, '4.1 (name CONFIRMED), 4.7, T12'),
-    ('PUBLIC_KEY_FILE', 'path', PUBLIC_KEY_FILE, GUESS, '4.1 (name CONFIRMED), 4.7, T12'),
-    ('CERTIFICATE_FILE', 'path', CERTIFICATE_FILE, GUESS, '4.1 (name CONFIRMED), 4.7, T12'),
-    ('EMBEDDED_DATABASE_FILE', 'path', EMBEDDED_DATABASE_FILE, GUESS, '1.8, 6.3, T17'),
-    ('REPOSITORY_DIR', 'path', REPOSITORY_DIR, CONFIRMED, '1.6'),
+    # name, kind, value, label, public source ([S<n>] of SOURCES; "not public" for a GUESS no source states)
+    ('HOME_DIR', 'path', HOME_DIR, GUESS,
+     'not public; consistent with the home-directory of a documented reply [S1]; the test double installs there'),
+    ('VAR_DIR', 'path', VAR_DIR, CONFIRMED, '[S1] (variable-directory of a documented reply)'),
+    ('ETC_DIR', 'path', ETC_DIR, CONFIRMED, '[S2] (stated for drwcsd-proxy.conf, same tree)'),
+    ('BIN_DIR', 'path', BIN_DIR, CONFIRMED, '[S3] (-bin-root defaults to <home>/bin)'),
+    ('DRWCSD_BINARY', 'path', DRWCSD_BINARY, GUESS, 'the folder follows HOME_DIR and [S3]; ' + _DOUBLE),
+    ('DRWSIGN_BINARY', 'path', DRWSIGN_BINARY, GUESS, 'the folder follows HOME_DIR and [S3]; ' + _DOUBLE),
+    ('CONFIG_FILE', 'path', CONFIG_FILE, GUESS,
+     '[S4] (the etc subfolder, the -conf switch); the full Linux path is ' + _DOUBLE),
+    ('DOWNLOAD_CONFIG_FILE', 'path', DOWNLOAD_CONFIG_FILE, GUESS,
+     'next to drwcsd.conf as drwcsd-proxy.conf is [S2]; ' + _DOUBLE),
+    ('PRIVATE_KEY_FILE', 'path', PRIVATE_KEY_FILE, GUESS, 'file name CONFIRMED [S11], [S18]; its folder is ' + _DOUBLE),
+    ('PUBLIC_KEY_FILE', 'path', PUBLIC_KEY_FILE, GUESS, 'file name CONFIRMED [S11], [S18]; its folder is ' + _DOUBLE),
+    ('CERTIFICATE_FILE', 'path', CERTIFICATE_FILE, GUESS, 'file name CONFIRMED [S11], [S18]; its folder is ' + _DOUBLE),
+    ('EMBEDDED_DATABASE_FILE', 'path', EMBEDDED_DATABASE_FILE, GUESS,
+     'file name: the DBFILE default [S16]; its folder is ' + _DOUBLE),
+    ('REPOSITORY_DIR', 'path', REPOSITORY_DIR, CONFIRMED, '[S6]; var/repository under the Server folder [S5]'),
     ('REPOSITORY_PRODUCT_PATTERN', 'path', REPOSITORY_PRODUCT_PATTERN.pattern, GUESS,
-     '8.9, T29 (10-drwbases CONFIRMED 1.6; 05-drwmeta, 80-drwnews 8.8)'),
-    ('REPOSITORY_CURRENT_FILE', 'file', REPOSITORY_CURRENT_FILE, GUESS, '8.3 (Current marker CONFIRMED), 8.9, T29'),
-    ('REPOSITORY_DESCRIPTION_FILE', 'file', REPOSITORY_DESCRIPTION_FILE, CONFIRMED, '8.4 (10.1; 13 GUESS, T30)'),
-    ('REPOSITORY_SYNC_OFF_FILE', 'file', REPOSITORY_SYNC_OFF_FILE, CONFIRMED, '8.4 (10.1; 13 GUESS, T30)'),
-    ('REPOSITORY_SERVERS_FILE', 'file', REPOSITORY_SERVERS_FILE, CONFIRMED, '8.5'),
-    ('REPOSITORY_URL_FILE', 'file', REPOSITORY_URL_FILE, CONFIRMED, '8.5'),
-    ('REPOSITORY_PROTO_FILE', 'file', REPOSITORY_PROTO_FILE, CONFIRMED, '8.5'),
+     '10-drwbases [S6], 05-drwmeta and 80-drwnews [S1] CONFIRMED; the 12/13 folder names are ' + _DOUBLE),
+    ('REPOSITORY_CURRENT_FILE', 'file', REPOSITORY_CURRENT_FILE, GUESS,
+     'the "Current" marker, else the latest revision: CONFIRMED [S7]; its form on disk is ' + _DOUBLE),
+    ('REPOSITORY_DESCRIPTION_FILE', 'file', REPOSITORY_DESCRIPTION_FILE, CONFIRMED,
+     '[S8] (ESS 10.1; still valid in 13: GUESS)'),
+    ('REPOSITORY_SYNC_OFF_FILE', 'file', REPOSITORY_SYNC_OFF_FILE, CONFIRMED, '[S8] (ESS 10.1; still valid in 13: GUESS)'),
+    ('REPOSITORY_SERVERS_FILE', 'file', REPOSITORY_SERVERS_FILE, CONFIRMED, '[S9]'),
+    ('REPOSITORY_URL_FILE', 'file', REPOSITORY_URL_FILE, CONFIRMED, '[S9]'),
+    ('REPOSITORY_PROTO_FILE', 'file', REPOSITORY_PROTO_FILE, CONFIRMED, '[S9]'),
     ('REPOSITORY_GUS_SERVERS', 'network', ', '.join(REPOSITORY_GUS_SERVERS), GUESS,
-     '8.5, 8.7 (esuite.msk.drweb.com CONFIRMED v6)'),
-    ('REPOSITORY_GUS_URL', 'file', REPOSITORY_GUS_URL, INFERENCE, '8.7 (v6 sync-with path /update)'),
-    ('REPOSITORY_GUS_PROTO', 'file', REPOSITORY_GUS_PROTO, GUESS, '8.5 (protocol list CONFIRMED)'),
+     'esuite.msk.drweb.com CONFIRMED for v6 [S10]; the 12/13 default hosts are not public'),
+    ('REPOSITORY_GUS_URL', 'file', REPOSITORY_GUS_URL, INFERENCE, 'the v6 sync-with path /update [S10]'),
+    ('REPOSITORY_GUS_PROTO', 'file', REPOSITORY_GUS_PROTO, GUESS, 'the list of protocols [S9]; the default is not public'),
     ('REPOSITORY_PARENT_SCHEME', 'network', REPOSITORY_PARENT_SCHEME + '://<host>[:<port>] in .url', GUESS,
-     '8.1, 8.5; cluster chapter item 5 (interserver updates; their configuration is not public)'),
-    ('BACKUP_DIR', 'path', BACKUP_DIR, GUESS, '1.8, T17'),
-    ('LOG_FILE', 'path', LOG_FILE, GUESS, '1.8, T17'),
-    ('INIT_SCRIPT', 'path', INIT_SCRIPT, GUESS, '1.11, T15'),
-    ('SERVICE_NAME', 'service', SERVICE_NAME, GUESS, '1.11, T15'),
+     'Server to Server revision sync [S5] and prescription 5 of [S11]; the interserver update source\'s configuration '
+     'is ' + _DOUBLE),
+    ('BACKUP_DIR', 'path', BACKUP_DIR, GUESS, _DOUBLE),
+    ('LOG_FILE', 'path', LOG_FILE, GUESS, _DOUBLE),
+    ('INIT_SCRIPT', 'path', INIT_SCRIPT, GUESS, _DOUBLE),
+    ('SERVICE_NAME', 'service', SERVICE_NAME, GUESS, _DOUBLE),
     ('SYSTEMD_UNIT', 'service', SYSTEMD_UNIT + ' (where systemd is PID 1: the installer\'s unit or the one generated from '
-     'the init script)', GUESS, '1.11, T15'),
-    ('SERVICE_USER', 'account', SERVICE_USER, GUESS, '1.8, T17'),
-    ('PRODUCT_MARKER_DIR', 'path', PRODUCT_MARKER_DIR, CONFIRMED, '1.9'),
-    ('PRODUCT_MARKER_FILE', 'path', PRODUCT_MARKER_FILE, GUESS, '1.9, T18'),
-    ('OPTIONS_FILE', 'path', OPTIONS_FILE, GUESS, '1.10, T16'),
+     'the init script)', GUESS, 'the installer\'s files on systemd hosts are not public; the init script\'s name is ' + _DOUBLE),
+    ('SERVICE_USER', 'account', SERVICE_USER, GUESS, _DOUBLE),
+    ('PRODUCT_MARKER_DIR', 'path', PRODUCT_MARKER_DIR, CONFIRMED, '[S13]'),
+    ('PRODUCT_MARKER_FILE', 'path', PRODUCT_MARKER_FILE, GUESS,
+     'the folder and the drweb-esuite* prefix [S13]; the exact name is ' + _DOUBLE),
+    ('OPTIONS_FILE', 'path', OPTIONS_FILE, GUESS, _DOUBLE + ' (its init script reads it)'),
     ('INSTALLER_NAME_PATTERN', 'file', INSTALLER_NAME_PATTERN.pattern, INFERENCE,
-     'release string format 13.00.1.202406060 (a Web API reply, srv_version), Agent installer names '
-     'drweb-<version>-av-linux-<arch>.run; the Server package\'s name with a build stamp is not documented'),
+     'release string format 13.00.1.202406060 (a Web API reply, srv_version [S36]), Agent installer names '
+     'drweb-<version>-av-linux-<arch>.run [S35]; the Server package\'s name with a build stamp is not documented'),
     ('INSTALLER_HEADER_BYTES', 'file', str(INSTALLER_HEADER_BYTES), GUESS,
-     'the installer\'s shell header is not public: how much of it is read for the release'),
+     'not public: how much of the installer\'s shell header is read for the release'),
     ('INSTALLER_HEADER_RELEASE_PATTERN', 'file', INSTALLER_HEADER_RELEASE_PATTERN.pattern, GUESS,
-     'the installer\'s shell header is not public: that it names its release is assumed'),
-    ('INSTALLER_UNATTENDED_ARGUMENTS', 'cli', ' '.join(INSTALLER_UNATTENDED_ARGUMENTS), GUESS, '1.14, T19'),
-    ('INSTALLER_ADMIN_PASSWORD_OPTION', 'cli', INSTALLER_ADMIN_PASSWORD_OPTION, GUESS, '1.14, 5.3, T19'),
-    ('MARKER_VERSION_KEY', 'file', MARKER_VERSION_KEY, GUESS, '1.9, 12.5, T18'),
-    ('MARKER_BUILD_KEY', 'file', MARKER_BUILD_KEY, GUESS, '1.9, 12.5, T18'),
-    ('LOG_BANNER_PATTERN', 'version', LOG_BANNER_PATTERN.pattern, GUESS, '12.4, T32'),
-    ('INIT_VERB_STATUS', 'cli', INIT_VERB_STATUS, GUESS, '1.11, T15'),
-    ('INIT_VERB_EXPORTDB', 'cli', INIT_VERB_EXPORTDB, GUESS, '5.8, T20'),
-    ('CONFIG_ID_XPATH', 'xml', CONFIG_ID_XPATH, CONFIRMED, '2.5'),
-    ('CONFIG_NAME_XPATH', 'xml', CONFIG_NAME_XPATH, CONFIRMED, '2.4'),
-    ('CONFIG_PASSWD_SALT_XPATH', 'xml', CONFIG_PASSWD_SALT_XPATH, CONFIRMED, '2.6'),
-    ('CONFIG_VALUE_ATTRIBUTE', 'xml', CONFIG_VALUE_ATTRIBUTE, CONFIRMED, '2.3-2.6'),
-    ('CONFIG_SQLITE_XPATH', 'xml', CONFIG_SQLITE_XPATH, GUESS, '6.3, T3'),
-    ('CONFIG_SQLITE_FILE_ATTRIBUTE', 'xml', CONFIG_SQLITE_FILE_ATTRIBUTE, GUESS, '6.3 (DBFILE CONFIRMED), T3'),
-    ('CONFIG_PGSQL_XPATH', 'xml', CONFIG_PGSQL_XPATH, GUESS, '6.5, T4'),
+     'not public: that the installer\'s shell header names its release is assumed; the test double\'s header does'),
+    ('INSTALLER_UNATTENDED_ARGUMENTS', 'cli', ' '.join(INSTALLER_UNATTENDED_ARGUMENTS), GUESS,
+     'the Agent installers\' switches [S35]; the Server installer\'s are ' + _DOUBLE),
+    ('INSTALLER_ADMIN_PASSWORD_OPTION', 'cli', INSTALLER_ADMIN_PASSWORD_OPTION, GUESS,
+     'initdb\'s <password> argument [S15] is the documented counterpart; the installer option is ' + _DOUBLE),
+    ('MARKER_VERSION_KEY', 'file', MARKER_VERSION_KEY, GUESS, 'the marker\'s content is ' + _DOUBLE),
+    ('MARKER_BUILD_KEY', 'file', MARKER_BUILD_KEY, GUESS, 'the marker\'s content is ' + _DOUBLE),
+    ('LOG_BANNER_PATTERN', 'version', LOG_BANNER_PATTERN.pattern, GUESS,
+     'the v5 banner REL-500 Build 5.00.0.200908050 [S17]; the 13.x banner is ' + _DOUBLE),
+    ('INIT_VERB_STATUS', 'cli', INIT_VERB_STATUS, GUESS, _DOUBLE + ' (LSB status)'),
+    ('INIT_VERB_EXPORTDB', 'cli', INIT_VERB_EXPORTDB, GUESS, _DOUBLE),
+    ('CONFIG_ID_XPATH', 'xml', CONFIG_ID_XPATH, CONFIRMED, '[S4]'),
+    ('CONFIG_NAME_XPATH', 'xml', CONFIG_NAME_XPATH, CONFIRMED, '[S4]'),
+    ('CONFIG_PASSWD_SALT_XPATH', 'xml', CONFIG_PASSWD_SALT_XPATH, CONFIRMED, '[S4]'),
+    ('CONFIG_VALUE_ATTRIBUTE', 'xml', CONFIG_VALUE_ATTRIBUTE, CONFIRMED, '[S4]'),
+    ('CONFIG_SQLITE_XPATH', 'xml', CONFIG_SQLITE_XPATH, GUESS,
+     'the SQLite parameters [S16]; their XML spelling is ' + _DOUBLE),
+    ('CONFIG_SQLITE_FILE_ATTRIBUTE', 'xml', CONFIG_SQLITE_FILE_ATTRIBUTE, GUESS,
+     'the DBFILE parameter [S16]; its XML spelling is ' + _DOUBLE),
+    ('CONFIG_PGSQL_XPATH', 'xml', CONFIG_PGSQL_XPATH, GUESS, _DOUBLE),
     ('CONFIG_PGSQL_ATTRIBUTES', 'xml', ', '.join('%s=%s' % item for item in sorted(CONFIG_PGSQL_ATTRIBUTES.items())), GUESS,
-     '6.5, 6.6, T4, T5'),
-    ('PGSQL_DEFAULT_PORT', 'network', str(PGSQL_DEFAULT_PORT), INFERENCE, '6.5 (PostgreSQL default port)'),
-    ('DRWCSD_VERB_INITDB', 'cli', DRWCSD_VERB_INITDB, CONFIRMED, '5.3'),
-    ('DRWCSD_VERB_EXPORTDB', 'cli', DRWCSD_VERB_EXPORTDB, GUESS, '5.7 (name CONFIRMED), 5.8, T20'),
-    ('DRWCSD_VERB_IMPORTDB', 'cli', DRWCSD_VERB_IMPORTDB, GUESS, '5.7 (name CONFIRMED), 5.8, T20'),
-    ('DRWCSD_VERB_UPGRADEDB', 'cli', DRWCSD_VERB_UPGRADEDB, GUESS, '5.9, T22'),
-    ('DRWCSD_VERB_VERIFYDB', 'cli', DRWCSD_VERB_VERIFYDB, CONFIRMED, '5.6 (syntax GUESS, T23)'),
-    ('DRWCSD_SWITCH_HOME', 'cli', DRWCSD_SWITCH_HOME, CONFIRMED, '5.1'),
-    ('DRWCSD_SWITCH_VAR_ROOT', 'cli', DRWCSD_SWITCH_VAR_ROOT, CONFIRMED, '5.1 (ESS 5 material)'),
-    ('DRWCSD_SWITCH_CONF', 'cli', DRWCSD_SWITCH_CONF, CONFIRMED, '5.1'),
-    ('DRWCSD_ARGUMENT_UNUSED', 'cli', DRWCSD_ARGUMENT_UNUSED, CONFIRMED, '5.3'),
+     'the names, and the password kept in clear text: ' + _DOUBLE),
+    ('PGSQL_DEFAULT_PORT', 'network', str(PGSQL_DEFAULT_PORT), INFERENCE, 'PostgreSQL\'s default port'),
+    ('DRWCSD_VERB_INITDB', 'cli', DRWCSD_VERB_INITDB, CONFIRMED, '[S15]'),
+    ('DRWCSD_VERB_EXPORTDB', 'cli', DRWCSD_VERB_EXPORTDB, GUESS,
+     'the verb\'s name CONFIRMED in use [S17] (v5); its syntax is ' + _DOUBLE),
+    ('DRWCSD_VERB_IMPORTDB', 'cli', DRWCSD_VERB_IMPORTDB, GUESS,
+     'the verb\'s name CONFIRMED in use [S17] (v5); its syntax is ' + _DOUBLE),
+    ('DRWCSD_VERB_UPGRADEDB', 'cli', DRWCSD_VERB_UPGRADEDB, GUESS, _DOUBLE),
+    ('DRWCSD_VERB_VERIFYDB', 'cli', DRWCSD_VERB_VERIFYDB, CONFIRMED, '[S3] (its syntax: GUESS)'),
+    ('DRWCSD_SWITCH_HOME', 'cli', DRWCSD_SWITCH_HOME, CONFIRMED, '[S3]'),
+    ('DRWCSD_SWITCH_VAR_ROOT', 'cli', DRWCSD_SWITCH_VAR_ROOT, CONFIRMED, '[S17] (ESS 5 material)'),
+    ('DRWCSD_SWITCH_CONF', 'cli', DRWCSD_SWITCH_CONF, CONFIRMED, '[S3], [S4]'),
+    ('DRWCSD_ARGUMENT_UNUSED', 'cli', DRWCSD_ARGUMENT_UNUSED, CONFIRMED, '[S15]'),
     ('DRWCSD_INITDB_ARGUMENTS', 'cli', 'initdb ' + ' '.join('<%s>|-' % name for name in DRWCSD_INITDB_ARGUMENTS), CONFIRMED,
-     '5.3, 10.7 (the licence key file is loaded into the database at initialisation)'),
-    ('DRWCSD_SWITCH_HELP', 'cli', DRWCSD_SWITCH_HELP, CONFIRMED, '5.1, 5.2'),
-    ('DRWSIGN_SWITCH_HELP', 'cli', DRWSIGN_SWITCH_HELP, GUESS, '5.16 (drwsign\'s switches are not public), T24'),
-    ('DRWSIGN_VERB_GENKEY', 'cli', DRWSIGN_VERB_GENKEY, GUESS, '5.16, T24'),
-    ('DRWSIGN_VERB_EXTRACT', 'cli', DRWSIGN_VERB_EXTRACT, GUESS, '5.16, T24'),
-    ('DRWSIGN_VERB_GENCERT', 'cli', DRWSIGN_VERB_GENCERT, GUESS, '5.16, T24'),
-    ('DRWSIGN_SWITCH_PRIVATE_KEY', 'cli', DRWSIGN_SWITCH_PRIVATE_KEY, GUESS, '5.16, T24'),
-    ('DRWSIGN_SWITCH_SUBJECT', 'cli', DRWSIGN_SWITCH_SUBJECT, GUESS, '5.16, T24'),
+     '[S15] (the licence key file is loaded into the database at initialisation)'),
+    ('DRWCSD_SWITCH_HELP', 'cli', DRWCSD_SWITCH_HELP, CONFIRMED, '[S3]'),
+    ('DRWSIGN_SWITCH_HELP', 'cli', DRWSIGN_SWITCH_HELP, GUESS, 'drwsign is documented [S18]; its switches are ' + _DOUBLE),
+    ('DRWSIGN_VERB_GENKEY', 'cli', DRWSIGN_VERB_GENKEY, GUESS, 'drwsign\'s purpose [S18]; its verbs are ' + _DOUBLE),
+    ('DRWSIGN_VERB_EXTRACT', 'cli', DRWSIGN_VERB_EXTRACT, GUESS, 'drwsign\'s purpose [S18]; its verbs are ' + _DOUBLE),
+    ('DRWSIGN_VERB_GENCERT', 'cli', DRWSIGN_VERB_GENCERT, GUESS, 'drwsign\'s purpose [S18]; its verbs are ' + _DOUBLE),
+    ('DRWSIGN_SWITCH_PRIVATE_KEY', 'cli', DRWSIGN_SWITCH_PRIVATE_KEY, GUESS,
+     'drwsign\'s purpose [S18]; its switches are ' + _DOUBLE),
+    ('DRWSIGN_SWITCH_SUBJECT', 'cli', DRWSIGN_SWITCH_SUBJECT, GUESS, 'drwsign\'s purpose [S18]; its switches are ' + _DOUBLE),
     ('KEY_FILE_MODES', 'file', ', '.join('%s=%s' % item for item in sorted(KEY_FILE_MODES.items())), GUESS,
-     '4.7 note (.pri 0600), 1.12, T12 (the product\'s own modes are not documented)'),
-    ('WEB_API_HTTP_PORT', 'webapi', str(WEB_API_HTTP_PORT), CONFIRMED, '1.12, 7.3'),
-    ('WEB_API_HTTPS_PORT', 'webapi', str(WEB_API_HTTPS_PORT), CONFIRMED, '1.12, 7.3'),
-    ('WEB_API_SUMMARY', 'webapi', WEB_API_SUMMARY, CONFIRMED, '7.12'),
-    ('WEB_API_KEYS', 'webapi', WEB_API_KEYS, CONFIRMED, '7.13'),
-    ('WEB_API_PUBLIC_KEY', 'webapi', WEB_API_PUBLIC_KEY, CONFIRMED, '7.14'),
-    ('WEB_API_REPOSITORY_STATUS', 'webapi', WEB_API_REPOSITORY_STATUS, CONFIRMED, '7.15'),
+     'the product\'s own modes are not public; the certificate is public (served at /install/drwcsd-certificate.pem, '
+     '[S14]), the private key is kept from everyone but the Server account'),
+    ('WEB_API_HTTP_PORT', 'webapi', str(WEB_API_HTTP_PORT), CONFIRMED, '[S14]'),
+    ('WEB_API_HTTPS_PORT', 'webapi', str(WEB_API_HTTPS_PORT), CONFIRMED, '[S14]'),
+    ('WEB_API_SUMMARY', 'webapi', WEB_API_SUMMARY, CONFIRMED, '[S1]'),
+    ('WEB_API_KEYS', 'webapi', WEB_API_KEYS, CONFIRMED, '[S19]'),
+    ('WEB_API_PUBLIC_KEY', 'webapi', WEB_API_PUBLIC_KEY, CONFIRMED, '[S20]'),
+    ('WEB_API_REPOSITORY_STATUS', 'webapi', WEB_API_REPOSITORY_STATUS, CONFIRMED, '[S21]'),
     ('WEB_API_REFUSAL_DATABASE_PATTERN', 'webapi', WEB_API_REFUSAL_DATABASE_PATTERN, GUESS,
-     'none: the wording of a Web API refusal when the Server cannot reach its database is not public'),
-    ('WEB_API_TASKS', 'webapi', WEB_API_TASKS, CONFIRMED, '7.16'),
-    ('WEB_API_TASK_UPDATE_REPOSITORIES', 'webapi', WEB_API_TASK_UPDATE_REPOSITORIES, CONFIRMED, '7.16'),
-    ('WEB_API_SUMMARY_PRODUCTS_XPATH', 'webapi', WEB_API_SUMMARY_PRODUCTS_XPATH, CONFIRMED, '7.12, 8.8'),
-    ('WEB_API_REPOSITORY_READY', 'webapi', WEB_API_REPOSITORY_READY, CONFIRMED, '7.15'),
-    ('WEB_API_REPOSITORY_UPDATING', 'webapi', WEB_API_REPOSITORY_UPDATING, CONFIRMED, '7.15'),
+     'not public: the wording of a Web API refusal when the Server cannot reach its database'),
+    ('WEB_API_TASKS', 'webapi', WEB_API_TASKS, CONFIRMED, '[S22]'),
+    ('WEB_API_TASK_UPDATE_REPOSITORIES', 'webapi', WEB_API_TASK_UPDATE_REPOSITORIES, CONFIRMED, '[S22]'),
+    ('WEB_API_SUMMARY_PRODUCTS_XPATH', 'webapi', WEB_API_SUMMARY_PRODUCTS_XPATH, CONFIRMED, '[S1]'),
+    ('WEB_API_REPOSITORY_READY', 'webapi', WEB_API_REPOSITORY_READY, CONFIRMED, '[S21]'),
+    ('WEB_API_REPOSITORY_UPDATING', 'webapi', WEB_API_REPOSITORY_UPDATING, CONFIRMED, '[S21]'),
     ('WEB_API_STATIONS_LIST', 'webapi', WEB_API_STATIONS_LIST + '?id=<group>&server-id=<id>&per-page=1', CONFIRMED,
-     'Web API 13.0.0, groups/stations-list.ds (' + _WEB_API_STATIONS_LIST_PAGE + '); that server-id selects the '
-     'stations the Server registered: INFERENCE'),
-    ('WEB_API_STATIONS_LIST_XPATH', 'webapi', WEB_API_STATIONS_LIST_XPATH, CONFIRMED,
-     'Web API 13.0.0, groups/stations-list.ds XML reply (' + _WEB_API_STATIONS_LIST_PAGE + ')'),
+     '[S23]; that server-id selects the stations the Server registered: INFERENCE'),
+    ('WEB_API_STATIONS_LIST_XPATH', 'webapi', WEB_API_STATIONS_LIST_XPATH, CONFIRMED, '[S23] (XML reply)'),
     ('WEB_API_STATIONS_TOTAL_ATTRIBUTE', 'webapi', WEB_API_STATIONS_TOTAL_ATTRIBUTE, CONFIRMED,
-     'Web API 13.0.0, groups/stations-list.ds: <stations total> "Total number of stations in the specified group"'),
+     '[S23]: <stations total> "Total number of stations in the specified group"'),
     ('WEB_API_GROUP_EVERYONE', 'webapi', WEB_API_GROUP_EVERYONE, CONFIRMED,
-     'Web API 13.0.1, stations/newbies-info.ds reply: parent_id of the group named "Everyone" (%s); every station listed '
-     'for a system group: Web API 13.0.1 groups/stations-list.ds' % _WEB_API_NEWBIES_INFO_PAGE),
-    ('AGENT_PORT', 'network', str(AGENT_PORT), CONFIRMED, '2.12'),
-    ('DNS_SRV_SERVICE', 'network', DNS_SRV_SERVICE + ' (SRV service name the installer registers)', CONFIRMED, '14.6'),
-    ('DNS_SRV_OWNER', 'network', DNS_SRV_OWNER + ' -> 0 0 2193 <cluster name>.', INFERENCE, '14.6 (RFC 2782 owner form)'),
-    ('AGENT_LISTEN_ADDRESSES', 'network', ', '.join(AGENT_LISTEN_ADDRESSES), CONFIRMED,
-     'appendix "Server addresses", 10.1.0 (' + _SERVER_ADDRESSES_PAGE + ')'),
-    ('DISCOVERY_ADDRESS', 'network', DISCOVERY_ADDRESS, CONFIRMED,
-     'appendix "Server addresses", 10.1.0 (' + _SERVER_ADDRESSES_PAGE + '); 2.12'),
-    ('SQL_SCHEMA_VERSION', 'sql', SQL_SCHEMA_VERSION, CONFIRMED, '6.10'),
-    ('SQL_DATABASE_UUID', 'sql', SQL_DATABASE_UUID, CONFIRMED, 'Database manual 13.0.1, dbstruct (' + _DATABASE_MANUAL_DBSTRUCT + ')'),
+     '[S24]: parent_id of the group named "Everyone"; every station listed for a system group: Web API 13.0.1 '
+     'groups/stations-list.ds'),
+    ('AGENT_PORT', 'network', str(AGENT_PORT), CONFIRMED, '[S26]'),
+    ('DNS_SRV_SERVICE', 'network', DNS_SRV_SERVICE + ' (SRV service name the installer registers)', CONFIRMED, '[S41]'),
+    ('DNS_SRV_OWNER', 'network', DNS_SRV_OWNER + ' -> 0 0 2193 <cluster name>.', INFERENCE,
+     'the service name [S41] in the SRV owner form of RFC 2782'),
+    ('AGENT_LISTEN_ADDRESSES', 'network', ', '.join(AGENT_LISTEN_ADDRESSES), CONFIRMED, '[S25]'),
+    ('DISCOVERY_ADDRESS', 'network', DISCOVERY_ADDRESS, CONFIRMED, '[S25], [S26]'),
+    ('SQL_SCHEMA_VERSION', 'sql', SQL_SCHEMA_VERSION, CONFIRMED, '[S27]'),
+    ('SQL_DATABASE_UUID', 'sql', SQL_DATABASE_UUID, CONFIRMED, '[S28] (dbstruct)'),
     ('SCHEMA_VERSION_BY_RELEASE', 'sql', ', '.join('%s=%s' % item for item in sorted(SCHEMA_VERSION_BY_RELEASE.items())),
-     CONFIRMED, '6.10, 12.3'),
-    ('SQL_LICENCE_KEYS_TABLE', 'sql', SQL_LICENCE_KEYS_TABLE, CONFIRMED, '6.12'),
+     CONFIRMED, '[S27]'),
+    ('SQL_LICENCE_KEYS_TABLE', 'sql', SQL_LICENCE_KEYS_TABLE, CONFIRMED, '[S30]'),
     ('SQL_SERVER_NAMES', 'sql', SQL_SERVER_NAMES, GUESS,
-     'table and columns CONFIRMED: Database manual 13.0.0, srv_names (' + _DATABASE_MANUAL_SERVERS + '); that every Server '
-     'using the database has a row there: GUESS (documented as "Identification data of neighbor Servers"; table servers '
-     'is the neighbours\' key/value list, not the Servers using the database)'),
+     'table and columns CONFIRMED: srv_names [S29]; that every Server using the database has a row there is not '
+     'public (documented as "Identification data of neighbor Servers"; table servers is the neighbours\' key/value list, not '
+     'the Servers using the database)'),
     ('SQL_STATIONS_PER_SERVER', 'sql', SQL_STATIONS_PER_SERVER, GUESS,
-     'HIGH RISK: stations schema not public; documented tables name a Server by osid, no server_id column seen '
-     '(Database manual 13.0.0, ' + _DATABASE_MANUAL_SERVERS + ')'),
-    ('SQL_STATIONS_TOTAL', 'sql', SQL_STATIONS_TOTAL, GUESS, 'HIGH RISK: stations schema not public (6.14)'),
+     'HIGH RISK: stations schema not public; documented tables name a Server by osid, no server_id column seen [S29]'),
+    ('SQL_STATIONS_TOTAL', 'sql', SQL_STATIONS_TOTAL, GUESS,
+     'HIGH RISK: stations schema not public; the test double\'s stations table'),
     ('SQL_STATIONS_OF_SERVER', 'sql', SQL_STATIONS_OF_SERVER, GUESS,
      'HIGH RISK: stations schema not public, no server_id column documented; the Web API count is preferred'),
-    ('SQL_TABLES_LIST', 'sql', SQL_TABLES_LIST, CONFIRMED,
-     'Database manual 13.0.1, metadata table tables_list (' + _DATABASE_MANUAL_DBSTRUCT + ')'),
-    ('SQL_LICENCE_KEYS', 'sql', SQL_LICENCE_KEYS, CONFIRMED, '6.12 (columns id and value)'),
+    ('SQL_TABLES_LIST', 'sql', SQL_TABLES_LIST, CONFIRMED, '[S28] (metadata table tables_list)'),
+    ('SQL_LICENCE_KEYS', 'sql', SQL_LICENCE_KEYS, CONFIRMED, '[S30] (columns id and value)'),
     ('SQL_LICENCE_KEY_ADD', 'sql', SQL_LICENCE_KEY_ADD, GUESS,
-     '6.12 (columns CONFIRMED), 7.21, 10.4 (the row the License Manager writes is not public)'),
-    ('SQL_SCHEDULE', 'sql', SQL_SCHEDULE, GUESS, '6.14 UNKNOWN, 9.6, 9.9, T38 (table of the drwcsd double)'),
-    ('SQL_SCHEDULE_SET_ENABLED', 'sql', SQL_SCHEDULE_SET_ENABLED, GUESS, '6.14 UNKNOWN, 9.1 (Enable/Disable execution), T38'),
-    ('LICENCE_KEY_SECTION', 'file', '[%s]' % LICENCE_KEY_SECTION, GUESS, '10.8 (signed file CONFIRMED; layout not public)'),
-    ('LICENCE_KEY_NUMBER', 'file', LICENCE_KEY_NUMBER, GUESS, '10.8 (layout not public)'),
-    ('LICENCE_KEY_EXPIRES', 'file', LICENCE_KEY_EXPIRES, GUESS, '10.8 (layout not public)'),
-    ('WEB_API_SUMMARY_KEYS_XPATH', 'webapi', WEB_API_SUMMARY_KEYS_XPATH, CONFIRMED, '7.12'),
+     'columns CONFIRMED [S30]; no Web API adds a key [S19] (read-only); the row the License Manager [S34] writes is '
+     + _DOUBLE),
+    ('SQL_SCHEDULE', 'sql', SQL_SCHEDULE, GUESS,
+     'the Task Scheduler [S31]; where the schedule is stored is not public (per Server id: INFERENCE from prescription 7 '
+     'of [S11]); the table is the drwcsd test double\'s'),
+    ('SQL_SCHEDULE_SET_ENABLED', 'sql', SQL_SCHEDULE_SET_ENABLED, GUESS,
+     'Enable/Disable execution of a task [S31]; the table is not public: the drwcsd test double\'s'),
+    ('LICENCE_KEY_SECTION', 'file', '[%s]' % LICENCE_KEY_SECTION, GUESS,
+     'signed file CONFIRMED [S32]; the layout is ' + _DOUBLE),
+    ('LICENCE_KEY_NUMBER', 'file', LICENCE_KEY_NUMBER, GUESS, 'the layout is ' + _DOUBLE),
+    ('LICENCE_KEY_EXPIRES', 'file', LICENCE_KEY_EXPIRES, GUESS, 'the layout is ' + _DOUBLE),
+    ('WEB_API_SUMMARY_KEYS_XPATH', 'webapi', WEB_API_SUMMARY_KEYS_XPATH, CONFIRMED, '[S1] (<keys><key id user expires/></keys>)'),
     ('WEB_API_KEY_EXPIRES_ATTRIBUTE', 'webapi', WEB_API_KEY_EXPIRES_ATTRIBUTE + ' (Unix seconds, or YYYYMMDD: GUESS)', GUESS,
-     '7.12, 7.13 (the value\'s format is not public)'),
+     'the attribute CONFIRMED [S1], [S19]; the value\'s format is not public (the documented replies show "...")'),
     ('REPOSITORY_REVISION_TIME_FORMAT', 'file', REPOSITORY_REVISION_TIME_FORMAT + ' (last 14 digits of a revision)', INFERENCE,
-     '8.4, 7.12 sample revision'),
-    ('LICENCE_KEY_USER_SECTION', 'file', '[%s]' % LICENCE_KEY_USER_SECTION, GUESS, '10.8 (layout not public)'),
-    ('LICENCE_KEY_USER_NAME', 'file', LICENCE_KEY_USER_NAME, GUESS, '10.8 (layout not public)'),
+     'a revision is a state at a point in time with a unique number [S5]; the sample revision 13020200416000000 [S1]'),
+    ('LICENCE_KEY_USER_SECTION', 'file', '[%s]' % LICENCE_KEY_USER_SECTION, GUESS, 'the layout is ' + _DOUBLE),
+    ('LICENCE_KEY_USER_NAME', 'file', LICENCE_KEY_USER_NAME, GUESS, 'the layout is ' + _DOUBLE),
     ('LICENCE_KEY_SIGNATURE_SECTION', 'file', '[%s]' % LICENCE_KEY_SIGNATURE_SECTION, GUESS,
-     '10.8 (signed CONFIRMED; section name not public)'),
-    ('LICENCE_KEY_DATE_FORMAT', 'file', LICENCE_KEY_DATE_FORMAT, GUESS, '10.8 (layout not public)'),
-    ('WEB_API_KEYS_XPATH', 'webapi', WEB_API_KEYS_XPATH, CONFIRMED, '7.13'),
+     'signed CONFIRMED [S32]; the section name is ' + _DOUBLE),
+    ('LICENCE_KEY_DATE_FORMAT', 'file', LICENCE_KEY_DATE_FORMAT, GUESS, 'the layout is ' + _DOUBLE),
+    ('WEB_API_KEYS_XPATH', 'webapi', WEB_API_KEYS_XPATH, CONFIRMED, '[S19]'),
     ('WEB_API_KEY_ID_ATTRIBUTE', 'webapi', WEB_API_KEY_ID_ATTRIBUTE + ' (= the key file\'s key number: GUESS)', GUESS,
-     '7.13 (attribute CONFIRMED; its sample value is not a key number)'),
-    ('SQL_USER_TABLES', 'sql', SQL_USER_TABLES, INFERENCE, '5.3 (absent or empty database), 6.7'),
-    ('SQL_USER_TABLE_NAMES', 'sql', SQL_USER_TABLE_NAMES, INFERENCE, '6.7 (PostgreSQL catalogue, not the product\'s)'),
-    ('SQL_EMBEDDED_TABLE_NAMES', 'sql', SQL_EMBEDDED_TABLE_NAMES, INFERENCE, '6.3 (SQLite catalogue, not the product\'s)'),
+     'attribute CONFIRMED [S19]; what it holds is not public (its sample value is not a key number); the test '
+     'double gives the key number'),
+    ('SQL_USER_TABLES', 'sql', SQL_USER_TABLES, INFERENCE, 'initdb needs an absent or empty database [S15]'),
+    ('SQL_USER_TABLE_NAMES', 'sql', SQL_USER_TABLE_NAMES, INFERENCE,
+     'initdb needs an empty database [S15] (PostgreSQL catalogue, not the product\'s)'),
+    ('SQL_EMBEDDED_TABLE_NAMES', 'sql', SQL_EMBEDDED_TABLE_NAMES, INFERENCE,
+     'the embedded database is SQLite [S16] (SQLite catalogue, not the product\'s)'),
     ('EXCLUSIVE_SCHEDULE_TASKS', 'schedule', ', '.join(EXCLUSIVE_SCHEDULE_TASKS), CONFIRMED,
-     'cluster chapter item 7, its spelling (storage 6.14/9.6 UNKNOWN; names compared without case: the task editor\'s '
-     'capitalisation is not documented)'),
+     'prescription 7 of [S11], its spelling (their storage is not public; names compared without case: the task '
+     'editor\'s capitalisation is not documented)'),
     ('BACKUP_LAYOUT', 'path', BACKUP_LAYOUT, INFERENCE,
-     'a v5 administrator\'s note restoring %ES%\\var\\backup\\%guid%\\%date%\\database.dz with importdb (layout for '
-     '12/13 not documented; <guid> read as the Server id)'),
-    ('BACKUP_DATABASE_FILE', 'file', BACKUP_DATABASE_FILE, INFERENCE, 'same v5 note (database.dz)'),
-    ('RELEASE_PATTERN', 'version', RELEASE_PATTERN.pattern, INFERENCE, '12.1, T39'),
+     '[S37] (layout for 12/13 not documented; <guid> read as the Server id)'),
+    ('BACKUP_DATABASE_FILE', 'file', BACKUP_DATABASE_FILE, INFERENCE, '[S37] (database.dz)'),
+    ('RELEASE_PATTERN', 'version', RELEASE_PATTERN.pattern, INFERENCE,
+     'the versions 12.00.0.201909260, 13.00.0.202005090, 13.00.1.202310121 of documented replies [S38], [S1]'),
 )

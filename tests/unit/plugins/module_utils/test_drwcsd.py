@@ -44,7 +44,7 @@ def test_installer_release_comes_from_the_vendor_file_name(name, release):
 
 
 def test_schema_versions_are_the_documented_ones():
-    # product-facts 6.10: dbver 473 (12.0.11), 522 (13.0.0), 542 (13.0.1)
+    # the Database Manual (about the database): dbver 473 (12.0.11), 522 (13.0.0), 542 (13.0.1)
     assert drwcsd.SCHEMA_VERSION_BY_RELEASE["13.00.0"] == 522
     assert drwcsd.SCHEMA_VERSION_BY_RELEASE["13.00.1"] == 542
 
@@ -52,15 +52,39 @@ def test_schema_versions_are_the_documented_ones():
 def test_every_touch_point_is_registered_once_with_a_label():
     names = [entry[0] for entry in drwcsd.TOUCH_POINTS]
     assert len(names) == len(set(names))
-    for name, kind, value, label, reference in drwcsd.TOUCH_POINTS:
+    for name, kind, value, label, source in drwcsd.TOUCH_POINTS:
         assert label in (drwcsd.CONFIRMED, drwcsd.INFERENCE, drwcsd.GUESS), name
-        assert kind and value and reference, name
+        assert kind and value and source, name
+
+
+SOURCE_CITATION = re.compile(r"\[(S\d+)\]")
+
+
+def test_every_touch_point_names_a_public_source_or_says_not_public():
+    """A CONFIRMED or INFERENCE fact names the public document it rests on ([S<n>] of SOURCES, or the fact it is
+    reasoned from); a GUESS either says "not public" or names what a public source does state."""
+    known = {ident for ident, unused_title, unused_url in drwcsd.SOURCES}
+    for name, unused_kind, unused_value, label, source in drwcsd.TOUCH_POINTS:
+        cited = set(SOURCE_CITATION.findall(source))
+        assert cited <= known, "%s cites unknown sources %s" % (name, sorted(cited - known))
+        if label == drwcsd.CONFIRMED:
+            assert cited, "%s is CONFIRMED without a source" % name
+        if label == drwcsd.GUESS:
+            assert "not public" in source or "not documented" in source, "%s is a GUESS: say what is not public" % name
+
+
+def test_sources_are_numbered_once_and_addressed():
+    idents = [ident for ident, unused_title, unused_url in drwcsd.SOURCES]
+    assert idents == ["S%d" % number for number in range(1, len(idents) + 1)]
+    for ident, title, url in drwcsd.SOURCES:
+        assert title, ident
+        assert not url or url.startswith(("http://", "https://")), ident
 
 
 def test_every_public_constant_is_in_the_register():
     """A product fact added to drwcsd.py without registering it would escape docs/compatibility.md."""
     registered = {entry[0] for entry in drwcsd.TOUCH_POINTS}
-    helpers = {"CONFIRMED", "INFERENCE", "GUESS", "TOUCH_POINTS", "SERVICE_GROUP"}
+    helpers = {"CONFIRMED", "INFERENCE", "GUESS", "TOUCH_POINTS", "SOURCES", "SERVICE_GROUP"}
     constants = {name for name in vars(drwcsd) if re.fullmatch(r"[A-Z][A-Z0-9_]+", name)} - helpers
     assert constants - registered == set()
 
@@ -72,7 +96,7 @@ def test_compatibility_page_lists_every_touch_point_with_its_label():
         match = re.match(r"^\| `([A-Z0-9_]+)` \| ([a-z]+) \| `(.*)` \| ([A-Z]+) \| (.*) \|$", line)
         if match:
             rows[match.group(1)] = (match.group(2), match.group(3).replace("\\|", "|"), match.group(4), match.group(5))
-    expected = {name: (kind, value, label, reference) for name, kind, value, label, reference in drwcsd.TOUCH_POINTS}
+    expected = {name: (kind, value, label, source) for name, kind, value, label, source in drwcsd.TOUCH_POINTS}
     assert rows == expected, "docs/compatibility.md is stale: run tests/tools/render_compatibility.py"
 
 
@@ -91,3 +115,12 @@ def test_a_revision_name_reads_as_its_time(revision, expected):
 ])
 def test_a_key_expiry_reads_as_unix_seconds(value, expected):
     assert drwcsd.parse_key_expiry(value) == expected
+
+
+def test_compatibility_page_lists_every_source():
+    page = (COLLECTION_ROOT / "docs" / "compatibility.md").read_text()
+    listed = re.findall(r"^- \*\*\[(S\d+)\]\*\* (.*?)(?: — <(\S+)>| \(no stable address\))$", page, re.MULTILINE)
+    assert listed == [(ident, title, url) for ident, title, url in drwcsd.SOURCES], (
+        "docs/compatibility.md is stale: run tests/tools/render_compatibility.py")
+    cited = set(SOURCE_CITATION.findall(page))
+    assert cited <= {ident for ident, unused_title, unused_url in drwcsd.SOURCES}
