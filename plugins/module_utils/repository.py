@@ -72,7 +72,7 @@ def scan_product(product_dir, code, count_files=True):
     if marker and marker in revisions:
         revision, source = marker, 'marker'
     else:
-        # product-facts 8.3 (CONFIRMED): with no "Current" marker the latest revision is distributed
+        # CONFIRMED (Administrator Manual, repository revisions): with no "Current" marker the latest revision is distributed
         revision, source = (revisions[-1] if revisions else None), 'latest'
     files = size = 0
     if revision and count_files:

@@ -15,7 +15,7 @@ short_description: Read the state of a Dr.Web Servers cluster's common PostgreSQ
 description:
 - Connects to the external PostgreSQL database the Servers of a cluster share and reports, without changing
   anything, whether it can be reached with the given credentials, whether it is empty or initialised, its schema
-  version (C(dbstruct.dbver), product-facts 6.10), its UUID (C(dbstruct.dbuuid)) - Servers share one database exactly
+  version (C(dbstruct.dbver), Database Manual, about the database), its UUID (C(dbstruct.dbuuid)) - Servers share one database exactly
   when they read the same one - the Dr.Web Servers it knows and how many stations each of them registered.
 - Made as the preflight and guard of attaching Servers to the common database. A Server can only work with a
   database whose schema version is the one its release needs; a database that is empty is initialised by the first
@@ -57,7 +57,8 @@ options:
   licence_key:
     description:
     - Path, on the node, of a licence key file (C(agent.key)) that the C(initdb) command line of RV(commands) loads
-      into the database it initialises (product-facts 5.3 and 10.7, CONFIRMED). Without it C(initdb) loads no key.
+      into the database it initialises (CONFIRMED by the Appendices, database management commands;
+      see docs/compatibility.md). Without it C(initdb) loads no key.
     - The module does not read or check the file (its content never passes through the module); the caller checks
       the key before and places the file with owner-only permissions.
     type: path
@@ -126,7 +127,7 @@ tables:
   type: int
   sample: 8
 empty:
-  description: Whether the current schema holds no table at all (what C(initdb) and a first import need, product-facts 5.3).
+  description: Whether the current schema holds no table at all (what C(initdb) and a first import need).
   returned: success
   type: bool
   sample: false
@@ -200,8 +201,8 @@ server:
   sample: {id: 0b8f1c52-6d3e-4f0a-9e55-2f3c1a7d9b10, registered: true, stations: 50}
 commands:
   description:
-  - The Server's database verbs as argument vectors (product-facts 5.1, 5.3, 5.8; the syntax is registered in
-    C(module_utils/drwcsd.py)), for the caller to run with the Server stopped. C(exportdb) exports the Server's own
+  - The Server's database verbs as argument vectors (C(initdb) CONFIRMED; the syntax of C(exportdb) and
+    C(importdb) is a GUESS, see docs/compatibility.md; all registered in C(module_utils/drwcsd.py)), for the caller to run with the Server stopped. C(exportdb) exports the Server's own
     database (its own configuration) to O(dump_file); C(initdb) and C(importdb) act on the database named by
     O(drwcsd_conf).
   - C(initdb) loads the licence key file O(licence_key) when given (C(-) otherwise) and gives no SQL script or initial

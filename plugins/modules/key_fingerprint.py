@@ -21,7 +21,7 @@ description:
 - Never returns key material, neither PEM bodies nor key numbers; only hashes and metadata. Nothing in the result
   is secret, so nothing is hidden with C(no_log).
 - The default paths come from the collection's register of product facts (C(module_utils/drwcsd.py)); the folder is
-  a GUESS there (product-facts T12).
+  a GUESS there (see docs/compatibility.md).
 - Instead of a file, each of the three can be given as text (O(private_key_content) and so on), for example a key
   set read from vault-encrypted files on the controller; it is checked in memory and never written anywhere.
 - The module only reads; it never changes anything.

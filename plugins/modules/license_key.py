@@ -14,15 +14,15 @@ module: license_key
 short_description: Add a Dr.Web licence key to a Servers cluster's common database, and tell which Servers use it
 description:
 - Checks a licence key file (C(agent.key)) - its layout, its key number and that it has not expired - before anything
-  else, then looks it up in the common database's C(available_keys) table (product-facts 6.12) and, with
+  else, then looks it up in the common database's C(available_keys) table (Database Manual, licence tables) and, with
   O(state=present), adds it there when it is not. A key is "there" when a row holds a key file with the same key
   number.
-- With O(admin_password) it also asks the local Server's Web API (C(server/keys.ds), product-facts 7.13) which keys the
+- With O(admin_password) it also asks the local Server's Web API (C(server/keys.ds), CONFIRMED) which keys the
   running Server uses, so a caller can restart exactly the Servers that do not use the key yet (a Server reads the
   keys at start; the vendor's cluster item 6 - the other Servers must be restarted after a key is added).
 - B(GUESS) - the key file layout and the row the Control Center's License Manager writes are not public. Adding the
-  key with C(initdb) (product-facts 5.3, CONFIRMED) is only possible while the database is empty; this module writes
-  the row itself, as registered in C(module_utils/drwcsd.py). The key's signature is not checked (only the product
+  key with C(initdb) (CONFIRMED by the Appendices, database management commands) is only possible while the
+  database is empty; this module writes the row itself, as registered in C(module_utils/drwcsd.py). The key's signature is not checked (only the product
   can); a tampered key is refused by the Servers, which then do not list it.
 - The key's content never appears in the result or in messages.
 version_added: 0.1.0

@@ -14,7 +14,7 @@ module: multicast_probe
 short_description: Prove that the cluster nodes hear each other on the cluster multicast group
 description:
 - A preflight for the Dr.Web Servers cluster protocol, whose transport is a multicast group, port, datagram TTL and
-  interface (the Cluster tab of the Server configuration; product-facts 2.9).
+  interface (the Cluster tab of the Server configuration; Administrator Manual, Dr.Web Server configuration, Cluster tab).
 - Run it on every Server B(in parallel), in one task. Each node joins O(group) on O(port) from O(interface),
   sends small probe datagrams carrying its O(name) and the run's O(token) to the group for at most O(duration)
   seconds while listening, and reports which nodes it heard (RV(heard)) and which of O(expect) it did not hear

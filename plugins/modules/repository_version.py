@@ -13,15 +13,15 @@ DOCUMENTATION = r'''
 module: repository_version
 short_description: Report the Dr.Web Server repository's products and their current revisions on a node
 description:
-- Reads the Dr.Web Server repository on the target (C(/var/opt/drwcs/repository), product-facts 1.6) and returns,
+- Reads the Dr.Web Server repository on the target (C(/var/opt/drwcs/repository), CONFIRMED) and returns,
   per product, the revision the Server distributes, the revisions present, the number and size of the files of the
   distributed revision, whether the product's updates are off, and where the Server updates from.
 - On disk, a product is a folder C(NN-name) holding one folder per revision; the distributed revision is named by a
-  dot-file in the product folder, else it is the latest one (product-facts 8.3, CONFIRMED). The folder names and
-  the dot-file are a GUESS (product-facts 8.9, T29); they come from the collection's register of product facts
+  dot-file in the product folder, else it is the latest one (CONFIRMED by the Administrator Manual, repository revisions). The folder
+  names and the dot-file are a GUESS (see docs/compatibility.md); they come from the collection's register of product facts
   (C(module_utils/drwcsd.py)).
 - With O(sources) including C(web_api), also asks the node's own Web API C(server/summary.ds)
-  (C(<repository><product code revision .../>), product-facts 7.12, CONFIRMED) - the revisions the running Server
+  (C(<repository><product code revision .../>), CONFIRMED) - the revisions the running Server
   holds in memory - and reports products whose disk and Web API revisions differ.
 - With O(content=true), hashes the files of each product's distributed revision (or of every revision, see
   O(content_revisions)) into one digest per revision, so that two nodes with the same revision name but different
@@ -105,7 +105,7 @@ notes:
 - Read the repository as root or as the Server account (C(become=true)); files the module cannot read are listed in
   the C(errors) of RV(products) C(content) and make the digest C(null).
 - The Web API answers from the running Server's memory; after files change on disk the Server reads them again on
-  C(SIGUSR1) (product-facts 5.14). A difference between the two sources is reported, not an error.
+  C(SIGUSR1) (Appendices, UNIX signals). A difference between the two sources is reported, not an error.
 seealso:
 - name: Dr.Web Servers cluster, the same version of the repository
   description: On all Servers of a cluster, repositories must contain updates of the same version (item 5).
@@ -177,7 +177,7 @@ products:
       description: The distributed revision - the one the dot-file names, else the latest; C(null) without revisions.
       type: str
     revision_source:
-      description: C(marker) when the dot-file names an existing revision, C(latest) otherwise (product-facts 8.3).
+      description: C(marker) when the dot-file names an existing revision, C(latest) otherwise.
       type: str
     revisions:
       description: Every revision folder, oldest first.
@@ -190,7 +190,7 @@ products:
       description: Bytes of those files.
       type: int
     updates_off:
-      description: Whether the product's updates are off (C(.sync-off), product-facts 8.4).
+      description: Whether the product's updates are off (C(.sync-off)).
       type: bool
     content:
       description:
@@ -208,7 +208,7 @@ products:
       size: 1088
       updates_off: false
 update_source:
-  description: Where the Server updates from - the repository's C(.url), C(.proto) and C(.servers) (product-facts 8.5).
+  description: Where the Server updates from - the repository's C(.url), C(.proto) and C(.servers).
   returned: always
   type: dict
   sample: {"url": "http://10.0.0.4/", "proto": null, "servers": []}
@@ -348,7 +348,7 @@ def hash_trees(trees, workers=None, chunk_size=1048576):
 
 
 def read_update_source(path):
-    """The repository's update source files (product-facts 8.5)."""
+    """The repository's update source files (.url, .proto, .servers)."""
     servers = read_text(os.path.join(path, drwcsd.REPOSITORY_SERVERS_FILE))
     return dict(url=read_text(os.path.join(path, drwcsd.REPOSITORY_URL_FILE)),
                 proto=read_text(os.path.join(path, drwcsd.REPOSITORY_PROTO_FILE)),

@@ -18,14 +18,15 @@ description:
   C(passwd-salt), the product paths and service account, its database settings (never the password) and how many
   stations the Server registered in the database it uses now.
 - B(Version sources), most reliable first; the first one that answers wins and RV(server.version_source) names it.
-  C(webapi) - the C(<version>) of the Web API C(server/summary.ds) reply (product-facts 7.12, CONFIRMED), asked
+  C(webapi) - the C(<version>) of the Web API C(server/summary.ds) reply (CONFIRMED), asked
   only when the Server runs and O(admin_password) is given - it is the version of the running process, so it is
   right even in the middle of an upgrade. C(marker) - the C(VERSION=) (and C(BUILD=)) line of the installed-product
-  marker file in C(/etc/opt/drweb.com/software) (its name and content are a GUESS, product-facts T18). C(log) -
-  the last start-up banner C(REL-1300 Build 13.00.x.<n>) in the Server log (GUESS, product-facts T32).
+  marker file in C(/etc/opt/drweb.com/software) (its name and content are a GUESS). C(log) -
+  the last start-up banner C(REL-1300 Build 13.00.x.<n>) in the Server log (GUESS; only the
+  v5 banner is public). Every label is in docs/compatibility.md.
 - The Web API is called on C(https://127.0.0.1:9081) from the node itself, with HTTP Basic credentials sent on
-  the first request (the Server never sends a 401 challenge, product-facts 7.5) and without certificate
-  validation (the Control Center's HTTPS certificate is the installer's self-signed one, product-facts T13, and the
+  the first request (the Server never sends a 401 challenge - Web API, integration) and without certificate
+  validation (the Control Center's HTTPS certificate is the installer's self-signed one - a GUESS - and the
   connection never leaves the host).
 - drwcsd.conf is read with ElementTree; the elements read (C(id), C(name), C(passwd-salt), C(database/sqlite),
   C(database/pgsql)) are registered in the collection's product-fact register (C(module_utils/drwcsd.py)).
@@ -307,7 +308,7 @@ server:
         (it cannot check the login, it lost its database), C(false) otherwise (for example a wrong O(admin_password)).
         The product's wording is not public (GUESS, C(WEB_API_REFUSAL_DATABASE_PATTERN) in docs/compatibility.md).
       - C(peers) lists the cluster peers the Server hears (id, name, address, version) when the reply has the
-        C(<cluster>) block of the drwcsd test double (the product's summary.ds has none, product-facts 7.23), else C(null).
+        C(<cluster>) block of the drwcsd test double (the documented summary.ds has none), else C(null).
       - C(keys) lists the licence keys the Server holds (C(id), C(expires) in Unix seconds UTC or C(null) for no end
         date), from the same summary.ds reply; C(null) when the Web API was not read.
       type: dict
@@ -357,12 +358,12 @@ package:
       description: Why the file cannot be read; C(null) when it can.
       type: str
     install_arguments:
-      description: The installer's unattended arguments (GUESS, product-facts T19), from C(module_utils/drwcsd.py).
+      description: The installer's unattended arguments (GUESS), from C(module_utils/drwcsd.py).
       type: list
       elements: str
       sample: ['--', '--non-interactive']
     admin_password_option:
-      description: The installer option giving the initial administrator password (GUESS, product-facts T19).
+      description: The installer option giving the initial administrator password (GUESS).
       type: str
       sample: --admin-password
 '''

@@ -18,8 +18,8 @@ description:
   O(tasks). Other tasks and other Servers are left as they are.
 - Made for the vendor's cluster item 7 - Purge Old Data, Backup sensitive data, Purge old stations, Purge expired
   stations and Purge unsent IS events run on one Server only (see the C(drweb.cluster.schedule) role).
-- B(GUESS) - the product's schedule table is not public (product-facts 6.14 UNKNOWN; per Server id is an INFERENCE,
-  9.9). The SQL is registered in C(module_utils/drwcsd.py) and follows the drwcsd test double; settle it on a lab
+- B(GUESS) - the product's schedule table is not public (where the schedule is stored is not documented; per Server id
+  is an INFERENCE from the vendor's cluster item 7; see docs/compatibility.md). The SQL is registered in C(module_utils/drwcsd.py) and follows the drwcsd test double; settle it on a lab
   installation (C(playbooks/probe.yml)) before using the module on a production cluster.
 - Task names are compared without case and repeated blanks (C(Purge Old Data), the vendor's cluster chapter, and
   C(Purge old data) are the same task); the five exclusive tasks are returned in the vendor's spelling whatever the
@@ -157,7 +157,7 @@ class ServerSchedule(object):
         except Exception as error:  # pylint: disable=broad-exception-caught
             raise common_database.DatabaseError(
                 'cannot read the Server schedules of %s: %s (the schedule table is a GUESS of this collection, '
-                'product-facts 6.14)' % (common_database.describe(self.params), common_database.first_line(error)))
+                'see docs/compatibility.md)' % (common_database.describe(self.params), common_database.first_line(error)))
         schedules, self.stored = {}, {}
         for server_id, name, flag in rows:
             server_id, name = to_native(server_id), to_native(name)

@@ -17,7 +17,8 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[2]
-BEGIN = "<!-- reference: generated from meta/argument_specs.yml by tests/tools/render_role_docs.py; do not edit by hand -->"
+# The markers ship with the docs: they name no file of the source repository.
+BEGIN = "<!-- reference: generated from meta/argument_specs.yml; do not edit by hand -->"
 END = "<!-- end of reference -->"
 
 
@@ -100,8 +101,7 @@ def role_readme(role_dir: Path) -> str:
     meta = (yaml.safe_load(meta_file.read_text()) or {}) if meta_file.is_file() else {}
     info = meta.get("galaxy_info") or {}
     lines = ["# drweb.cluster.%s" % role, "",
-             "<!-- generated from meta/main.yml and meta/argument_specs.yml by tests/tools/render_role_docs.py; "
-             "do not edit by hand -->", ""]
+             "<!-- generated from meta/main.yml and meta/argument_specs.yml; do not edit by hand -->", ""]
     if info.get("description"):
         description = markup(info["description"])
         lines += [description if description.endswith(".") else description + ".", ""]
