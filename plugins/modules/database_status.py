@@ -15,8 +15,8 @@ short_description: Read the state of a Dr.Web Servers cluster's common PostgreSQ
 description:
 - Connects to the external PostgreSQL database the Servers of a cluster share and reports, without changing
   anything, whether it can be reached with the given credentials, whether it is empty or initialised, its schema
-  version (C(dbstruct.dbver), Database Manual, about the database), its UUID (C(dbstruct.dbuuid)) - Servers share one database exactly
-  when they read the same one - the Dr.Web Servers it knows and how many stations each of them registered.
+  version (C(dbstruct.dbver), Database Manual, about the database), its UUID (C(dbstruct.dbuuid)) - Servers share
+  one database exactly when they read the same one - the Dr.Web Servers it knows and how many stations each of them registered.
 - Made as the preflight and guard of attaching Servers to the common database. A Server can only work with a
   database whose schema version is the one its release needs; a database that is empty is initialised by the first
   Server only; a node whose own database holds stations loses them when it is switched (the vendor's cluster chapter,
@@ -202,7 +202,8 @@ server:
 commands:
   description:
   - The Server's database verbs as argument vectors (C(initdb) CONFIRMED; the syntax of C(exportdb) and
-    C(importdb) is a GUESS, see docs/compatibility.md; all registered in C(module_utils/drwcsd.py)), for the caller to run with the Server stopped. C(exportdb) exports the Server's own
+    C(importdb) is a GUESS, see docs/compatibility.md; all registered in C(module_utils/drwcsd.py)), for the
+    caller to run with the Server stopped. C(exportdb) exports the Server's own
     database (its own configuration) to O(dump_file); C(initdb) and C(importdb) act on the database named by
     O(drwcsd_conf).
   - C(initdb) loads the licence key file O(licence_key) when given (C(-) otherwise) and gives no SQL script or initial

@@ -22,8 +22,8 @@ description:
   keys at start; the vendor's cluster item 6 - the other Servers must be restarted after a key is added).
 - B(GUESS) - the key file layout and the row the Control Center's License Manager writes are not public. Adding the
   key with C(initdb) (CONFIRMED by the Appendices, database management commands) is only possible while the
-  database is empty; this module writes the row itself, as registered in C(module_utils/drwcsd.py). The key's signature is not checked (only the product
-  can); a tampered key is refused by the Servers, which then do not list it.
+  database is empty; this module writes the row itself, as registered in C(module_utils/drwcsd.py). The key's
+  signature is not checked (only the product can); a tampered key is refused by the Servers, which then do not list it.
 - The key's content never appears in the result or in messages.
 version_added: 0.1.0
 extends_documentation_fragment:

@@ -17,9 +17,9 @@ description:
   per product, the revision the Server distributes, the revisions present, the number and size of the files of the
   distributed revision, whether the product's updates are off, and where the Server updates from.
 - On disk, a product is a folder C(NN-name) holding one folder per revision; the distributed revision is named by a
-  dot-file in the product folder, else it is the latest one (CONFIRMED by the Administrator Manual, repository revisions). The folder
-  names and the dot-file are a GUESS (see docs/compatibility.md); they come from the collection's register of product facts
-  (C(module_utils/drwcsd.py)).
+  dot-file in the product folder, else it is the latest one (CONFIRMED by the Administrator Manual, repository
+  revisions). The folder names and the dot-file are a GUESS (see docs/compatibility.md); they come from the
+  collection's register of product facts (C(module_utils/drwcsd.py)).
 - With O(sources) including C(web_api), also asks the node's own Web API C(server/summary.ds)
   (C(<repository><product code revision .../>), CONFIRMED) - the revisions the running Server
   holds in memory - and reports products whose disk and Web API revisions differ.

@@ -19,7 +19,8 @@ description:
 - Made for the vendor's cluster item 7 - Purge Old Data, Backup sensitive data, Purge old stations, Purge expired
   stations and Purge unsent IS events run on one Server only (see the C(drweb.cluster.schedule) role).
 - B(GUESS) - the product's schedule table is not public (where the schedule is stored is not documented; per Server id
-  is an INFERENCE from the vendor's cluster item 7; see docs/compatibility.md). The SQL is registered in C(module_utils/drwcsd.py) and follows the drwcsd test double; settle it on a lab
+  is an INFERENCE from the vendor's cluster item 7; see docs/compatibility.md). The SQL is registered in
+  C(module_utils/drwcsd.py) and follows the drwcsd test double; settle it on a lab
   installation (C(playbooks/probe.yml)) before using the module on a production cluster.
 - Task names are compared without case and repeated blanks (C(Purge Old Data), the vendor's cluster chapter, and
   C(Purge old data) are the same task); the five exclusive tasks are returned in the vendor's spelling whatever the
