@@ -669,8 +669,8 @@ TOUCH_POINTS = (
     ('SQL_TABLES_LIST', 'sql', SQL_TABLES_LIST, CONFIRMED, '[S28] (metadata table tables_list)'),
     ('SQL_LICENCE_KEYS', 'sql', SQL_LICENCE_KEYS, CONFIRMED, '[S30] (columns id and value)'),
     ('SQL_LICENCE_KEY_ADD', 'sql', SQL_LICENCE_KEY_ADD, GUESS,
-     'columns CONFIRMED [S30]; no Web API adds a key [S19] (read-only); the row the License Manager [S34] writes is '
-     + _DOUBLE),
+     'columns CONFIRMED [S30]; server/keys.ds is read-only [S19] and no other documented call adds a key; the row the '
+     'License Manager [S34] writes is ' + _DOUBLE),
     ('SQL_SCHEDULE', 'sql', SQL_SCHEDULE, GUESS,
      'the Task Scheduler [S31]; where the schedule is stored is not public (per Server id: INFERENCE from prescription 7 '
      'of [S11]); the table is the drwcsd test double\'s'),
