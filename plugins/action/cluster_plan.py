@@ -20,6 +20,7 @@ ARGUMENT_SPEC = dict(
     version=dict(type='str'),
     keys_source=dict(type='str', default='generate'),
     provided_keys=dict(type='dict'),
+    provided_salt_sha256=dict(type='str'),
     database=dict(type='dict', default={}),
     allow_data_loss=dict(type='raw'),
     install_dir=dict(type='str'),
@@ -75,7 +76,8 @@ class ActionModule(ActionBase):
             removed=[host for host in servers if mark(hostvars, host, 'drweb_removed')],
             new_nodes=[host for host in servers if mark(hostvars, host, 'drweb_new_node')],
             operation=args['operation'], primary=args['primary'], version=args['version'] or None,
-            keys_source=args['keys_source'], provided_keys=args['provided_keys'], database=args['database'],
+            keys_source=args['keys_source'], provided_keys=args['provided_keys'],
+            provided_salt_sha256=args['provided_salt_sha256'] or None, database=args['database'],
             allow_data_loss=args['allow_data_loss'], install_dir=args['install_dir'],
         )
         try:

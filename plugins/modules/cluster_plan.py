@@ -44,7 +44,7 @@ options:
     description: What the run does; cluster-wide operations refuse a C(--limit) that leaves running members out.
     type: str
     required: true
-    choices: [site, add_node, remove_node, rotate_certificate, update_parent_failover, upgrade]
+    choices: [site, add_node, remove_node, rotate_certificate, update_parent_failover, upgrade, backup]
   primary:
     description: C(drweb_primary_host); empty means the first member of the group.
     type: str
@@ -59,6 +59,12 @@ options:
   provided_keys:
     description: With C(keys_source=provided), the SHA-256 of the provided files (C(private_key), C(public_key), C(certificate)).
     type: dict
+  provided_salt_sha256:
+    description:
+    - The SHA-256 of C(drweb_passwd_salt), given when a cluster is rebuilt from a backup. A new cluster takes it (with
+      the provided key set, a database that a former cluster initialised is then accepted); members already holding
+      another salt refuse it.
+    type: str
   database:
     description: The common database the run names (C(host), C(port), C(name), C(user) of C(drweb_db_*)).
     type: dict

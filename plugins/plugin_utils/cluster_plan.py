@@ -21,7 +21,8 @@ PLAN_VERSION = 1
 
 # Operations that change the whole cluster: a --limit that leaves out a running member is refused for them.
 CLUSTER_WIDE = ('site', 'rotate_certificate', 'update_parent_failover', 'upgrade', 'remove_node')
-OPERATIONS = CLUSTER_WIDE + ('add_node',)
+# backup: reads only (backup.yml takes the cluster's identity and database from the plan, never changes a member).
+OPERATIONS = CLUSTER_WIDE + ('add_node', 'backup')
 # Operations that install Servers (their version, install folder and data rules apply).
 INSTALLING = ('site', 'add_node')
 
@@ -144,6 +145,7 @@ def decide(reads, inventory):
     primary       drweb_primary_host ('' or None: the first member)
     version       drweb_version (installing operations)
     keys_source   generate | provided;  provided_keys: {private_key, public_key, certificate} SHA-256 (provided)
+    provided_salt_sha256   SHA-256 of drweb_passwd_salt (a cluster rebuilt from a backup), None when not given
     database      {host, port, name, user} of drweb_db_*
     allow_data_loss   drweb_allow_data_loss (names)
     install_dir   drweb_install_dir
@@ -304,7 +306,10 @@ def decide(reads, inventory):
                         passwd_salt_sha256=salt)
     else:
         identity.update(source=primary, origin='primary')
-        if installing and wanted_dbuuids:
+        restoring = (inventory.get('keys_source') or '').lower() == 'provided' and bool(inventory.get('provided_keys')) \
+            and bool(inventory.get('provided_salt_sha256'))
+        if installing and wanted_dbuuids and not restoring:
+            # (not when the cluster's own key set and passwd-salt are given back: the cluster rebuilt from a backup)
             # a database initialised by a cluster whose Servers are all gone (rebuilt, or moved away): new keys and a new
             # salt would lock its administrators and Agents out. Not so an interrupted first run - the primary's initdb
             # done, no Server started on it yet: no station, no Server named in it.
@@ -343,6 +348,19 @@ def decide(reads, inventory):
         elif new_cluster:
             identity.update(origin='provided', fingerprint=dict(private_key=wanted_files[0], public_key=wanted_files[1],
                                                                 certificate=wanted_files[2]))
+    provided_salt = inventory.get('provided_salt_sha256') or None
+    if provided_salt:
+        if identity['origin'] == 'members' and identity['passwd_salt_sha256'] and provided_salt != identity['passwd_salt_sha256']:
+            refusals.append('drweb_passwd_salt is not the cluster\'s: the running members (%s) hold passwd-salt %s, the '
+                            'given one is %s. Giving it to the cluster would lock every administrator out: leave '
+                            'drweb_passwd_salt unset, or give the cluster\'s own' % (
+                                ', '.join(holders), short(identity['passwd_salt_sha256']), short(provided_salt)))
+        elif new_cluster:
+            identity['passwd_salt_sha256'] = provided_salt
+
+    if operation == 'backup' and new_cluster:
+        refusals.append('no member is attached to the common database%s, so there is no cluster to back up: build it '
+                        'with site.yml first' % ((' ' + _target_text(wanted_target)) if wanted_target else ''))
 
     if operation == 'rotate_certificate' and new_cluster and not (
             (reads.get(primary) or {}).get('installed') and ((reads.get(primary) or {}).get('key_files') or {}).get('complete')):
@@ -415,7 +433,7 @@ def decide(reads, inventory):
         wanted_fingerprint = identity['fingerprint']
         if not node['installed']:
             node['key_files'] = 'make' if (identity['origin'] == 'primary' and host == primary) else 'receive'
-            node['salt'] = 'own' if (new_cluster and host == primary) else 'receive'
+            node['salt'] = 'own' if (new_cluster and host == primary and not provided_salt) else 'receive'
         elif wanted_fingerprint is None:
             node['key_files'] = 'same' if host == identity['source'] else 'receive'
             node['salt'] = 'same' if host == identity['source'] else 'receive'
@@ -455,8 +473,10 @@ def summary(plan):
             short(identity['fingerprint']['certificate']), identity['certificate_version'],
             short(identity['passwd_salt_sha256'])))
     elif identity['origin'] == 'provided':
-        lines.append('cluster identity: new cluster, the provided key set (key %s), the passwd-salt of %s' % (
-            short(identity['fingerprint']['private_key']), plan['primary']))
+        lines.append('cluster identity: new cluster, the provided key set (key %s), %s' % (
+            short(identity['fingerprint']['private_key']),
+            ('the provided passwd-salt ' + short(identity['passwd_salt_sha256'])) if identity['passwd_salt_sha256']
+            else 'the passwd-salt of ' + plan['primary']))
     else:
         lines.append('cluster identity: new cluster, made on the primary %s' % plan['primary'])
     database = plan['database']

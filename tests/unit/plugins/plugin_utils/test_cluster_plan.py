@@ -404,3 +404,36 @@ def test_the_summary_names_every_node_and_the_identity():
     lines = plan(converged())['summary']
     assert lines[0].startswith('cluster identity: held by node1, node2, node3')
     assert any(line.startswith('node3') for line in lines)
+
+
+# --- a cluster rebuilt from a backup, and the backup's read ------------------------------------------------------------
+
+def test_a_database_whose_members_are_gone_is_restored_with_the_clusters_keys_and_salt():
+    orphan = absent()
+    orphan['common_database'] = dict(reachable=True, dbuuid=DBUUID, initialised=True, stations_total=12, servers=3)
+    reads = dict(node1=dict(orphan), node2=dict(orphan), node3=dict(orphan))
+    # the keys alone are not enough: the administrators' passwords are salted with the old cluster's salt
+    refused(plan(reads, keys_source='provided', provided_keys=dict(KEYS_A)), 'lock its administrators')
+    result = plan(reads, keys_source='provided', provided_keys=dict(KEYS_A), provided_salt_sha256=SALT_A)
+    assert result['refusals'] == []
+    assert result['identity']['origin'] == 'provided' and result['identity']['fingerprint'] == KEYS_A
+    assert result['identity']['passwd_salt_sha256'] == SALT_A
+    assert [result['nodes'][host]['salt'] for host in SERVERS] == ['receive'] * 3
+    assert 'the provided passwd-salt sasasasasa' in result['summary'][0]
+    # a salt without the provided keys changes nothing about the refusal
+    refused(plan(reads, provided_salt_sha256=SALT_A), 'lock its administrators')
+
+
+def test_a_given_salt_that_is_not_the_running_clusters_is_refused():
+    text = refused(plan(converged(), provided_salt_sha256=SALT_B), 'drweb_passwd_salt is not the cluster')
+    assert 'sasasasasa' in text and 'sbsbsbsbsb' in text
+    assert plan(converged(), provided_salt_sha256=SALT_A)['refusals'] == []
+
+
+def test_backup_reads_the_running_cluster_and_refuses_when_there_is_none():
+    result = plan(converged(), operation='backup')
+    assert result['refusals'] == [] and result['identity']['origin'] == 'members'
+    assert result['database']['dbuuid'] == DBUUID
+    fresh = absent()
+    refused(plan(dict(node1=dict(fresh), node2=dict(fresh), node3=dict(fresh)), operation='backup'),
+            'no cluster to back up')
