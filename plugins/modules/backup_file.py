@@ -23,7 +23,7 @@ description:
 - O(expect_sha256) refuses a file that is not the one the cluster read named (it changed while the backup ran).
 - O(passwd_salt_dest) also stores the C(passwd-salt) of the C(drwcsd.conf) given (a secret file of its own, what a
   restore gives every Server); O(expect_passwd_salt_sha256) refuses a salt that is not the cluster's.
-- Use C(no_log) on the task that gives O(content): it holds the secret.
+- Use C(no_log) on the task that gives O(content) - it holds the secret.
 version_added: 0.1.0
 options:
   path:

@@ -22,7 +22,7 @@ description:
   oldest sets of O(cluster) in the same folder beyond O(keep). Only folders named like a set of that cluster and
   holding a manifest are ever removed.
 - O(state=verified) reads the manifest and checks every file's SHA-256 (the stored bytes, so without the vault
-  password): a missing, changed or unlisted file fails the task naming it, before anything else runs.
+  password) - a missing, changed or unlisted file fails the task naming it, before anything else runs.
 - O(state=latest) finds the newest set of O(cluster) in the folder O(path) and its age.
 version_added: 0.1.0
 options:

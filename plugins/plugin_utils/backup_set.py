@@ -281,7 +281,7 @@ def latest(parent, cluster, now):
 def passwd_salt(conf_bytes, xpath, attribute):
     """The passwd-salt value of a drwcsd.conf (the ``attribute`` of its element at ``xpath`` relative to the root);
     None when absent or empty. Never logged by the callers."""
-    import xml.etree.ElementTree as ElementTree  # pylint: disable=import-outside-toplevel
+    from xml.etree import ElementTree  # pylint: disable=import-outside-toplevel
     try:
         root = ElementTree.fromstring(conf_bytes)
     except ElementTree.ParseError as error:
