@@ -160,7 +160,12 @@ def make_dirs(folder):
     parent = os.path.dirname(folder.rstrip('/'))
     if parent and parent != folder:
         make_dirs(parent)
-    os.mkdir(folder, DIR_MODE)
+    try:
+        os.mkdir(folder, DIR_MODE)
+    except FileExistsError:
+        if os.path.isdir(folder):
+            return   # made at the same moment by the task of another host (the hosts of a play run in parallel)
+        raise
     os.chmod(folder, DIR_MODE)
 
 

@@ -188,3 +188,19 @@ def test_passwd_salt_is_read_from_drwcsd_conf():
     assert bs.passwd_salt(b'<drwcsd><passwd-salt value=""/></drwcsd>', 'passwd-salt', 'value') is None
     with pytest.raises(bs.BackupError, match='cannot be parsed as XML'):
         bs.passwd_salt(b'<drwcsd', 'passwd-salt', 'value')
+
+
+def test_folders_made_at_the_same_time_by_another_host_are_accepted(tmp_path, monkeypatch):
+    folder = tmp_path / 'set' / 'servers'
+    real_mkdir = os.mkdir
+
+    def racing_mkdir(path, mode=0o777):
+        real_mkdir(path, mode)       # another host's task made it just before this one
+        raise FileExistsError(path)
+    monkeypatch.setattr(os, 'mkdir', racing_mkdir)
+    bs.make_dirs(str(folder))
+    assert folder.is_dir()
+    (tmp_path / 'file').write_text('x')
+    monkeypatch.setattr(os, 'mkdir', real_mkdir)
+    with pytest.raises(FileExistsError):
+        bs.make_dirs(str(tmp_path / 'file'))   # a file where the folder should be is still an error
