@@ -21,10 +21,13 @@ description:
 - B(Warnings) - a licence key that expires within O(licence_warning_days) days (or has expired), a product whose distributed
   revision is older than O(repository_warning_hours) hours (its age counted from the time stamp the revision is named by).
   A threshold of C(0) never warns.
+- B(Backup) - when the report has a C(backup) part (check.yml with C(drweb_backup_dir)), the age and time of the newest
+  backup set of the cluster; no series when the folder holds none. Reported only, never a warning, since how old a backup
+  may be is the policy of the operator (alert on C(drweb_cluster_backup_age_seconds), or on its absence).
 positional: now, duration, licence_warning_days, repository_warning_hours
 options:
   _input:
-    description: The report (C(nodes), C(drift), C(dns), C(scheduler), as check.yml builds it).
+    description: The report (C(nodes), C(drift), C(dns), C(scheduler), optionally C(backup), as check.yml builds it).
     type: dict
     required: true
   now:
@@ -95,6 +98,8 @@ METRICS = (
     ('licence_expiry_timestamp_seconds', 'gauge', 'Unix time the licence key expires.'),
     ('exclusive_task_owners', 'gauge', 'Number of Servers on which the exclusive scheduler task is enabled (must be 1).'),
     ('warning', 'gauge', 'A threshold crossed (value 1): licence expiring, repository too old.'),
+    ('backup_age_seconds', 'gauge', 'Age of the newest backup set of the cluster (backup.yml) in drweb_backup_dir.'),
+    ('backup_timestamp_seconds', 'gauge', 'Unix time the newest backup set of the cluster was made.'),
 )
 
 CLUSTER_ITEMS = (('dns', 'dns'), ('dns_aaaa', None), ('scheduler', 'scheduler'))
@@ -218,6 +223,12 @@ def check_metrics(report, now, duration=0, licence_warning_days=None, repository
     tasks = (report.get('scheduler') or {}).get('tasks') or {}
     for task in sorted(tasks):
         add('exclusive_task_owners', (('task', task),), len(tasks[task] or []))
+
+    latest = (report.get('backup') or {}).get('latest') if isinstance(report.get('backup'), Mapping) else None
+    if isinstance(latest, Mapping) and latest.get('age_seconds') is not None:
+        add('backup_age_seconds', (), int(latest['age_seconds']))
+        # the set's time as of this run (its age counted by the same clock), not a second parse of its name
+        add('backup_timestamp_seconds', (), int(now) - int(latest['age_seconds']))
 
     drift = list(report.get('drift') or [])
     status = 'unreadable' if unreadable else 'drift' if drift else 'warning' if warnings else 'ok'

@@ -67,10 +67,11 @@ if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
 
 
 # Modules sharing one converged cluster (see shared_cluster), in the order they run, before every other module: the
-# first builds the cluster from a pristine lab, the keepers (marked keeps_converged_cluster) leave it as they found it,
-# the last one changes it for good and leaves the lab pristine.
+# first builds the cluster from a pristine lab, the keepers (marked keeps_converged_cluster) leave it as they found it
+# (test_backup_restore wipes it and hands over the cluster restore.yml rebuilds from its backup), the last one changes
+# it for good and leaves the lab pristine.
 SHARED_CLUSTER_MODULES = ("test_awx_runner.py", "test_probe.py", "test_check.py", "test_cluster_decides.py",
-                          "test_remove_node.py")
+                          "test_backup_restore.py", "test_remove_node.py")
 FAILED_MODULES: set = set()   # module node ids with a failed setup, test or teardown (no hand-over from them)
 
 

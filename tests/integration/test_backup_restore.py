@@ -9,7 +9,8 @@ refuses the non-empty database, naming drweb_restore_database_overwrite, and cha
 is wiped (no Server, no database, no role, no DNS record) and restore.yml rebuilds the cluster from the set: same key
 and certificate fingerprints and passwd-salt on every Server, the same dbuuid, the same stations, the administrator
 logs in with the former password (the double checks it salted with passwd-salt), and check.yml is clean and reports
-the backup's age. One converge, one restore; the module leaves the lab pristine.
+the backup's age. No converge of its own when the previous module hands its cluster over (conftest shared_cluster);
+the rebuilt cluster, as site.yml leaves it with the former identity, is handed over to the next module.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ import pytest
 import yaml
 
 from conftest import CLUSTER_VARS, UNINSTALL_SERVER
+
+# restore.yml rebuilds what the module wipes: the cluster site.yml leaves, with the former key set, passwd-salt and
+# database (check.yml clean is asserted); a failed test hands nothing over
+pytestmark = pytest.mark.keeps_converged_cluster
 
 NODES = ("node1", "node2", "node3")
 ETC = "/var/opt/drwcs/etc"
@@ -164,11 +169,12 @@ def test_restore_refuses_a_database_that_is_not_empty(backed_up, ansible_playboo
 
 
 @pytest.fixture(scope="module")
-def restored(backed_up, ansible_playbook, pristine_lab):
+def restored(backed_up, ansible_playbook, pristine_lab, shared_cluster):
     pristine_lab()   # no Server, no database, no role, no DNS record: the cluster is gone
     run = ansible_playbook("playbooks/restore.yml", "--vault-id", "backup@%s" % backed_up["password_file"],
                            extra=dict(drweb_restore_from=str(backed_up["set"])))
     assert run.returncode == 0, run.output[-8000:]
+    shared_cluster.adopt(run)   # built from a pristine lab: offered to the next module unless a test fails
     return run
 
 
@@ -188,6 +194,12 @@ def test_restored_cluster_has_the_former_identity_database_and_stations(backed_u
 
 def test_check_is_clean_after_the_restore_and_reports_the_backup(backed_up, restored, ansible_playbook, tmp_path):  # pylint: disable=unused-argument
     run = ansible_playbook("playbooks/check.yml", extra=dict(drweb_backup_dir=str(backed_up["backups"]),
-                                                             drweb_check_report_path=str(tmp_path / "check.json")))
+                                                             drweb_check_report_path=str(tmp_path / "check.json"),
+                                                             drweb_check_metrics_path=str(tmp_path / "check.prom")))
     assert run.returncode == 0, run.output[-6000:]
     assert "last backup: %s" % backed_up["set"].name in run.output
+    # the report and the metrics a monitoring system reads carry the same set and its age (minutes, not hours)
+    latest = json.loads((tmp_path / "check.json").read_text())["backup"]["latest"]
+    assert latest["name"] == backed_up["set"].name and 0 <= latest["age_seconds"] < 3600, latest
+    age = re.search(r'^drweb_cluster_backup_age_seconds\{cluster="[^"]+"\} (\d+)$', (tmp_path / "check.prom").read_text(), re.M)
+    assert age and 0 <= int(age.group(1)) < 3600

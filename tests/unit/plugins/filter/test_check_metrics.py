@@ -211,6 +211,25 @@ def test_the_schema_accepts_a_report_check_yml_wrote_and_its_verdict_is_ok():
     assert check_metrics(recorded, NOW, 1, 0, 0)['exit_code'] == recorded['exit_code'] == 0
 
 
+def test_the_newest_backup_set_gives_its_age_and_time_and_never_a_warning():
+    backup = dict(dir='/srv/backups', latest=dict(name='drweb.lab-20261201T120000Z', created='2026-12-01T12:00:00Z',
+                                                  age_seconds=4 * DAY))
+    verdict = check_metrics(report(backup=backup), NOW, 1)
+    assert (verdict['status'], verdict['warnings']) == ('ok', [])
+    found = samples(verdict['text'])
+    assert value(found, 'backup_age_seconds') == 4 * DAY
+    assert value(found, 'backup_timestamp_seconds') == calendar.timegm((2026, 12, 1, 12, 0, 0))
+    jsonschema.validate(dict(report(backup=backup), status='ok', exit_code=0, warnings=[]), SCHEMA)
+
+
+@pytest.mark.parametrize('backup', [None, dict(dir='/srv/backups', latest=None)])
+def test_no_backup_set_or_no_folder_gives_no_backup_series(backup):
+    changes = {} if backup is None else dict(backup=backup)
+    verdict = check_metrics(report(**changes), NOW, 1)
+    assert 'drweb_cluster_backup_age_seconds{' not in verdict['text'] and verdict['status'] == 'ok'
+    jsonschema.validate(dict(report(**changes), status='ok', exit_code=0, warnings=[]), SCHEMA)
+
+
 @pytest.mark.parametrize('breakage', ['no schema_version', 'unknown status', 'item without ok'])
 def test_the_schema_rejects_a_report_that_breaks_it(breakage):
     broken = copy.deepcopy(dict(report(), status='ok', exit_code=0, warnings=[]))
