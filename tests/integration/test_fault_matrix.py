@@ -202,6 +202,8 @@ BAD_INPUTS = {
     "database-password-empty-from-awx": (DATABASE, {"drweb_db_password": ""}, r"drweb_db_password \(unset or empty; it has no default\)"),
     "database-host-empty-from-awx": (DATABASE, {"drweb_db_host": ""}, r'drweb_db_host \(the PostgreSQL server as the Servers reach it; got ""\)'),
     "database-sslmode-unknown": (DATABASE, {"drweb_db_sslmode": "always"}, r"value of drweb_db_sslmode must be one of: .*got: always"),
+    "database-password-newline": (DATABASE, {"drweb_db_password": "drweb-lab\ndb-password"},
+                                  r"drweb_db_password holds a newline: the product cannot keep it in its files"),
     "database-admin-password-wrong": (DATABASE, {"drweb_database_admin_password": "not-the-admin-password"},
                                       r"as drweb_database_admin_user=\"postgres\" .*password authentication failed.*"
                                       r"Check drweb_database_admin_user, drweb_database_admin_password"),
@@ -218,6 +220,13 @@ BAD_INPUTS = {
     # a login refusal that does not name the database is a bad password, not a lost database: refused, no restart
     "site-admin-password-wrong": (SITE, {"drweb_admin_password": "not-the-admin-password"},
                                   r"refused the administrator login .*Check drweb_admin_password"),
+    # a secret the product's files cannot hold: refused by the preflight, before any read uses it
+    "site-db-password-newline": (SITE, {"drweb_db_password": "drweb-lab-db\npassword"},
+                                 r"drweb_db_password holds a newline: the product cannot keep it in its files .*Nothing was changed"),
+    "site-admin-password-carriage-return": (SITE, {"drweb_admin_password": "drweb-lab-admin\r"},
+                                            r"drweb_admin_password holds a carriage return: the product cannot keep it"),
+    "site-tsig-secret-nul": (SITE, {"drweb_dns_tsig_key_secret": "d3Jvbmct\u0000c2VjcmV0"},
+                             r"drweb_dns_tsig_key_secret holds a NUL character: the product cannot keep it"),
     "site-version-mismatch": (SITE, {"drweb_version": "13.00.1"}, r"every Server must run drweb_version=13\.00\.1, but node1, node2, node3 run"),
     "site-cluster-name-empty-from-awx": (SITE, {"drweb_cluster_name": ""}, r'drweb_cluster_name must be the common DNS name .*got ""'),
     "site-multicast-port-out-of-range": (SITE, {"drweb_cluster_multicast_port": 0},

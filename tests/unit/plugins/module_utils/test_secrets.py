@@ -97,3 +97,14 @@ def test_filters():
     assert secret_variants('a<b') == variants('a<b')
     assert mask_secrets('x a&lt;b y', ['a<b']) == 'x ******** y'
     assert mask_secrets(['a<b', {'k': 'a<b'}], ['a<b']) == [MASK, {'k': MASK}]
+
+
+def test_unusable_secrets_names_the_variable_never_the_value():
+    from ansible_collections.drweb.cluster.plugins.filter.unusable_secrets import unusable_secrets
+    problems = unusable_secrets({'drweb_db_password': 'ok-"<&>\\ü', 'drweb_admin_password': 'sec\nret',
+                                 'drweb_dns_tsig_key_secret': 'a\x00b\r', 'unset': None})
+    assert len(problems) == 2
+    assert problems[0].startswith('drweb_admin_password holds a newline: ')
+    assert problems[1].startswith('drweb_dns_tsig_key_secret holds a carriage return and a NUL character: ')
+    assert 'sec' not in ' '.join(problems).replace('secret', '')
+    assert unusable_secrets({}) == []
