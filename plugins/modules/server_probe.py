@@ -25,7 +25,7 @@ description:
   mentions a password, salt, key, secret or token, the attributes of elements so named (C(<passwd-salt value=...>)),
   PEM blocks and passwords in URLs are replaced by C(********). Key files are never read.
 - Secrets are also masked B(by value), in every spelling (as given, XML-escaped, JSON-escaped, with doubled
-  backslashes): the module reads the actual values - every attribute of C(drwcsd.conf) named after a password or
+  backslashes). The module reads the actual values - every attribute of C(drwcsd.conf) named after a password or
   secret and the C(passwd-salt) - and adds O(admin_password) and O(secret_values), so a secret is masked wherever
   it appears (a command's output, an error message, another file), not only where a pattern expects it.
 - The module only reads; it never changes anything, so it runs the same in check mode.
