@@ -457,3 +457,22 @@ def test_failed_replace_leaves_file_and_no_temporary(conf, monkeypatch):
         run(dict(path=str(conf), fragments=MANAGED))
     assert conf.read_bytes() == data
     assert sorted(os.listdir(conf.parent)) == ['drwcsd.conf']
+
+
+def test_the_logged_arguments_hold_no_spelling_of_the_password(conf, monkeypatch):
+    """The node's syslog entry of the module's arguments: the fragments text holds the XML-escaped password; given
+    through drweb.cluster.secret_variants (as the roles do), Ansible masks every spelling of it there too."""
+    from ansible.module_utils import basic
+    from ansible_collections.drweb.cluster.plugins.filter.secret_variants import secret_variants
+    logged = []
+    monkeypatch.setattr(basic.AnsibleModule, 'log', lambda self, msg, log_args=None: logged.append(msg))
+    for password in AWKWARD:
+        # as the role's template writes it (Jinja's e: &#34; and &#39; for the quotes)
+        escaped = (password.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+                   .replace('"', '&#34;').replace("'", '&#39;'))
+        fragment = '<database connections="2" speedup="yes">\n  <pgsql dbname="drwcs" password="%s"/>\n</database>' % escaped
+        run(dict(path=str(conf), fragments=[dict(xpath='/drwcsd/database', xml=fragment)],
+                 secret_values=secret_variants([password])), check_mode=True, diff=True)
+        assert logged and 'Invoked with' in logged[-1]
+        for form in spellings(password) | {escaped, escaped.replace('\\', '\\\\')}:
+            assert form not in logged[-1], form
