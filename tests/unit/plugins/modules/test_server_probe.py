@@ -122,8 +122,8 @@ def test_the_report_masks_the_actual_values_in_every_spelling(tmp_path, monkeypa
                        ('PRODUCT_MARKER_FILE', tmp_path / 'absent'), ('DRWCSD_BINARY', tmp_path / 'absent-drwcsd'),
                        ('DRWSIGN_BINARY', tmp_path / 'absent-drwsign'), ('ETC_DIR', tmp_path)):
         monkeypatch.setattr(drwcsd, name, str(path))
-    monkeypatch.setattr(server_probe, 'read_database', lambda *args: dict(tables=None, tables_list=None, dbuuid=None,
-                                                                         error='cannot connect as %s' % AWKWARD))
+    failed = dict(tables=None, tables_list=None, dbuuid=None, error='cannot connect as %s' % AWKWARD)
+    monkeypatch.setattr(server_probe, 'read_database', lambda *args: failed)
     result = run_module(server_probe, dict(secret_values=[tsig]))
     text = json.dumps(result) + json.dumps(result, ensure_ascii=False) + repr(result)
     for secret in (AWKWARD, xml_attribute(AWKWARD), json.dumps(AWKWARD)[1:-1], AWKWARD.replace('\\', '\\\\'), salt, tsig):
