@@ -355,7 +355,8 @@ class Background:
     first line matching a pattern. Killed if it outlives its timeout."""
 
     def __init__(self, lab_inventory: str, playbook: str, *args: str, trigger: str, action, timeout: float = 600):
-        command = ["ansible-playbook", "-i", lab_inventory, "-i", CLUSTER_VARS, os.path.join(REPO, playbook)] + list(args)
+        # the module's AWKWARD passwords, as every run of this module has them
+        command = ["ansible-playbook", "-i", lab_inventory, "-i", CLUSTER_VARS, os.path.join(REPO, playbook), "-e", json.dumps(AWKWARD)] + list(args)
         self.proc = subprocess.Popen(command, cwd=REPO, env=ansible_environment(), stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
                                      stderr=subprocess.STDOUT, text=True)
         self.lines: list = []
