@@ -24,6 +24,10 @@ description:
 - B(Secrets are removed before anything leaves the node) - values of XML attributes and shell variables whose name
   mentions a password, salt, key, secret or token, the attributes of elements so named (C(<passwd-salt value=...>)),
   PEM blocks and passwords in URLs are replaced by C(********). Key files are never read.
+- Secrets are also masked B(by value), in every spelling (as given, XML-escaped, JSON-escaped, with doubled
+  backslashes). The module reads the actual values - every attribute of C(drwcsd.conf) named after a password or
+  secret and the C(passwd-salt) - and adds O(admin_password) and O(secret_values), so a secret is masked wherever
+  it appears (a command's output, an error message, another file), not only where a pattern expects it.
 - The module only reads; it never changes anything, so it runs the same in check mode.
 version_added: 0.1.0
 options:
@@ -35,6 +39,13 @@ options:
     description:
     - Password of O(admin_user). Without it C(summary.ds) is not asked for (the result says so).
     type: str
+  secret_values:
+    description:
+    - More values to mask by value in every text of the report (for example the database password and the TSIG secret
+      as the inventory has them).
+    type: list
+    elements: str
+    default: []
   web_api_timeout:
     description: Seconds to wait for the Web API.
     type: int
@@ -128,6 +139,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.urls import open_url
 
 from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
+from ansible_collections.drweb.cluster.plugins.module_utils.secrets import Masker
 
 try:
     import psycopg  # psycopg 3
@@ -185,6 +197,22 @@ def mask_secrets(text):
     text = SECRET_SHELL.sub(counted(r'\1' + MASK), text)
     text = URL_PASSWORD.sub(counted(r'\1' + MASK + r'\3'), text)
     return text, count[0]
+
+
+def config_secrets(config_text):
+    """The secret values drwcsd.conf holds: its passwd-salt and every attribute named after a password or secret."""
+    try:
+        root = ElementTree.fromstring(config_text)
+    except ElementTree.ParseError:
+        return []
+    values = []
+    salt = root.find(drwcsd.CONFIG_PASSWD_SALT_XPATH)
+    if salt is not None:
+        values.extend(value for value in salt.attrib.values() if value)
+    name = re.compile(SECRET_WORD, re.IGNORECASE)
+    for element in root.iter():
+        values.extend(value for attribute, value in element.attrib.items() if value and name.search(attribute))
+    return values
 
 
 def read_text(path, limit=1024 * 1024):
@@ -311,6 +339,7 @@ def main():
         argument_spec=dict(
             admin_user=dict(type='str', default='admin'),
             admin_password=dict(type='str', no_log=True),
+            secret_values=dict(type='list', elements='str', default=[], no_log=True),
             web_api_timeout=dict(type='int', default=10),
             command_timeout=dict(type='int', default=20),
             connect_timeout=dict(type='int', default=10),
@@ -321,11 +350,21 @@ def main():
     for name in ('web_api_timeout', 'command_timeout', 'connect_timeout'):
         if params[name] < 1:
             module.fail_json(msg='%s must be at least 1 second, got %d' % (name, params[name]))
+    masker = Masker([value for value in [params['admin_password']] + params['secret_values'] if value])
+    if os.path.exists(drwcsd.CONFIG_FILE):
+        try:
+            masker.add(config_secrets(read_text(drwcsd.CONFIG_FILE)))
+        except (IOError, OSError):
+            pass
     masked = [0]
 
     def clean(text):
+        if text is None:
+            return None
+        before = masker.count
+        text = masker.mask(text)
         text, count = mask_secrets(text)
-        masked[0] += count
+        masked[0] += count + masker.count - before
         return text
 
     probe = dict(installed=os.path.exists(drwcsd.PRODUCT_MARKER_FILE) or os.path.exists(drwcsd.DRWCSD_BINARY),
@@ -368,7 +407,10 @@ def main():
         except Exception as error:  # pylint: disable=broad-exception-caught
             summary['error'] = 'GET %s%s failed: %s' % (LOCAL_WEB_API, drwcsd.WEB_API_SUMMARY, to_native(error))
     probe['summary'] = summary
-    probe['masked'] = masked[0]
+    before = masker.count
+    probe = masker.mask_data(probe)     # the error texts too
+    probe['masked'] = masked[0] + masker.count - before
+    module.no_log_values.update(masker.values)
     module.exit_json(changed=False, probe=probe)
 
 

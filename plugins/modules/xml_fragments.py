@@ -88,21 +88,43 @@ options:
     type: str
   secret_attributes:
     description:
-    - Names of attributes whose non-empty values are hidden in the diff, wherever they occur in the file (managed
-      or not), and returned as C(********) in RV(elements).
-    - In the diff each distinct hidden value is shown as C(********#N) (N numbers the distinct values of that diff),
-      so a changed secret shows as a changed number, never as its value.
+    - Names of attributes whose non-empty values are secrets, wherever they occur in the file (managed or not), before
+      and after the merge; returned as C(********) in RV(elements).
+    - Their values are then masked by value like O(secret_values), so the same secret elsewhere in the file (or in a
+      message) is masked too.
     type: list
     elements: str
     default: [password]
-  secret_values:
+  secret_elements:
     description:
-    - Values (for example a database password rendered into a fragment) that must not appear in any output; the
-      module replaces them with C(********) in its messages and returned elements and with C(********#N) in its
-      diff, and Ansible hides them from the logged arguments.
+    - Paths (same syntax as O(fragments[].xpath)) of elements whose every attribute value and text (their children's
+      too) are secrets, before and after the merge - for example C(/drwcsd/passwd-salt), whose C(value) attribute is
+      not named after a secret.
+    - Their values are masked by value like O(secret_values).
     type: list
     elements: str
     default: []
+  secret_values:
+    description:
+    - Values (for example a database password rendered into a fragment) that must not appear in any output.
+    - The module masks each of them, and each secret found through O(secret_attributes) and O(secret_elements), in every
+      spelling it may take - as given, XML-escaped (C(&amp;), C(&lt;), C(&quot;), C(&#34;) ...), JSON-escaped, with
+      doubled backslashes or as a Python literal - with C(********) in its messages and returned elements and with
+      C(********#N) in its diff (N numbers the distinct secrets of that diff, so a changed secret shows as a changed
+      number, never as its value).
+    - Ansible hides the values given here from the logged arguments only in the spellings given; pass them through
+      the C(drweb.cluster.secret_variants) filter so that the arguments logged on the node (the O(fragments) text
+      holds the XML-escaped spelling) are masked too.
+    type: list
+    elements: str
+    default: []
+  mode:
+    description:
+    - The file's mode after the merge, for a file that receives a secret (for example C('0600')). The new content is
+      written into a temporary file created readable by its owner only, which gets this mode (and the file's owner
+      and group) before it is renamed over the file, so the content is never readable with a looser mode.
+    - Default is the file's current mode.
+    type: raw
 attributes:
   check_mode:
     support: full
@@ -167,8 +189,10 @@ EXAMPLES = r'''
     fragments:
       - xpath: /drwcsd/database
         xml: "{{ lookup('ansible.builtin.template', 'database.xml.j2') }}"
-    secret_values:
-      - "{{ db_password }}"
+    secret_values: "{{ [db_password] | drweb.cluster.secret_variants }}"
+    secret_elements:
+      - /drwcsd/passwd-salt
+    mode: '0600'
 '''
 
 RETURN = r'''
@@ -235,8 +259,7 @@ from xml.parsers import expat
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
-
-MASK = '********'
+from ansible_collections.drweb.cluster.plugins.module_utils.secrets import MASK, Masker
 NAME = r'[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?'
 STEP_RE = re.compile(r'(?P<name>%s)(?:\[@(?P<attr>%s)\s*=\s*(?:"(?P<dq>[^"]*)"|\'(?P<sq>[^\']*)\')\])?$' % (NAME, NAME))
 DECLARATION_RE = re.compile(br'^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["\']([A-Za-z0-9._\-]+)["\']')
@@ -410,33 +433,44 @@ class Merger(object):
         self.module = module
         self.params = module.params
         self.path = self.params['path']
-        self.secrets = [value for value in self.params['secret_values'] if value]
+        self.masker = Masker([value for value in self.params['secret_values'] if value])
+        self.mode = None
+        if self.params['mode'] not in (None, ''):
+            mode = self.params['mode']
+            try:
+                self.mode = int(mode, 8) if isinstance(mode, str) else int(mode)
+            except ValueError:
+                module.fail_json(msg='mode must be an octal mode like 0600, got %r' % (mode,))
+            if not 0 <= self.mode <= 0o7777:
+                module.fail_json(msg='mode must be an octal mode like 0600, got %r' % (mode,))
 
     def hide(self, text):
-        for value in self.secrets:
-            text = text.replace(value, MASK)
-        return text
+        return self.masker.mask(text)
+
+    def collect_secrets(self, root):
+        """Add the values of the secret attributes and elements of a parsed document to the masker."""
+        found = []
+
+        def walk(element, inside):
+            for name, value in element.attributes.items():
+                if inside or name in self.params['secret_attributes']:
+                    found.append(value)
+            if inside and element.text:
+                found.append(element.text)
+            for child in element.children:
+                walk(child, inside)
+        walk(root, False)
+        for path in self.params['secret_elements']:
+            element = find(root, parse_path(path, 'secret_elements'), path)
+            if element is not None:
+                walk(element, True)
+        self.masker.add([value for value in found if value and not value.startswith(MASK)])
 
     def mask(self, text, labels):
-        """Text for a diff: each distinct secret (attribute value or secret value) replaced by ********#N, N
-        numbering the distinct secrets of this diff (labels, shared by before and after): a changed secret shows
-        as a changed number, never as its value."""
-        def label(value):
-            return labels.setdefault(value, '%s#%d' % (MASK, len(labels) + 1))
-
-        def masked(match):
-            quote = '"' if match.group(2) is not None else "'"
-            value = match.group(2) if match.group(2) is not None else match.group(3)
-            if value.startswith(MASK + '#') or not value:   # empty, or a secret value labelled already
-                return match.group(0)
-            return match.group(1) + quote + label(value) + quote
-        for value in sorted(self.secrets, key=len, reverse=True):
-            if value in text:
-                text = text.replace(value, label(value))
-        for name in self.params['secret_attributes']:
-            pattern = re.compile(r'(\s%s\s*=\s*)(?:"([^"]*)"|\'([^\']*)\')' % re.escape(name))
-            text = pattern.sub(masked, text)
-        return text
+        """Text for a diff: each distinct secret (found in the file or given) replaced by ********#N, in every
+        spelling, N numbering the distinct secrets of this diff (labels, a Masker shared by before and after): a
+        changed secret shows as a changed number, never as its value."""
+        return labels.mask(text)
 
     def read_file(self):
         if not os.path.exists(self.path):
@@ -480,6 +514,7 @@ class Merger(object):
         """(new data, changed paths, inserted paths, read elements)."""
         encoding = document_encoding(data)
         root = parse(data, self.path)
+        self.collect_secrets(root)
         newline = '\r\n' if b'\r\n' in data else '\n'
         elements = {}
         for path in self.params['read']:
@@ -551,6 +586,7 @@ class Merger(object):
     def verify(self, new, encoding):
         """The merged content parses and holds every fragment as given."""
         root = parse(new, '%s after the merge' % self.path)
+        self.collect_secrets(root)
         for index, spec in enumerate(self.params['fragments']):
             steps, wanted, unused_text = self.fragment(index, spec, encoding)
             found = find(root, steps, spec['xpath'])
@@ -578,13 +614,16 @@ class Merger(object):
             if self.params['backup']:
                 backup_file = self.module.backup_local(self.path)
             status = os.stat(self.path)
-            os.chmod(temporary, status.st_mode & 0o7777)
+            os.chmod(temporary, self.mode if self.mode is not None else status.st_mode & 0o7777)
             try:
                 os.chown(temporary, status.st_uid, status.st_gid)
             except OSError:
                 if os.geteuid() == 0:
                     raise
-            self.module.atomic_move(temporary, self.path)
+            if self.module.selinux_enabled():
+                self.module.set_context_if_different(temporary, self.module.selinux_context(self.path), False)
+            # keep_dest_attrs=False: atomic_move would copy the file's old mode onto the new content before the rename
+            self.module.atomic_move(temporary, self.path, keep_dest_attrs=False)
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
@@ -600,7 +639,7 @@ class Merger(object):
                 result['changed'] = True
                 if self.module._diff:
                     encoding = document_encoding(data)
-                    labels = {}
+                    labels = Masker(self.masker.values, numbered=True)
                     result['diff'] = dict(before_header=self.path, after_header=self.path,
                                           before=self.mask(data.decode(encoding, 'replace'), labels),
                                           after=self.mask(new.decode(encoding, 'replace'), labels))
@@ -611,20 +650,12 @@ class Merger(object):
         except MergeError as error:
             result['elements'] = {}
             message = str(error) if self.path in str(error) else '%s: %s' % (self.path, error)
+            self.module.no_log_values.update(self.masker.values)
             self.module.fail_json(msg=self.hide(message + '; the file is left untouched'), **result)
-        if self.secrets:
-            result['elements'] = _hide_in(result['elements'], self.hide)
+        result['elements'] = self.masker.mask_data(result['elements'])
+        # Ansible masks the result (the invocation's arguments too) with these as well
+        self.module.no_log_values.update(self.masker.values)
         self.module.exit_json(**result)
-
-
-def _hide_in(value, hide):
-    if isinstance(value, dict):
-        return dict((key, _hide_in(item, hide)) for key, item in value.items())
-    if isinstance(value, list):
-        return [_hide_in(item, hide) for item in value]
-    if isinstance(value, str):
-        return hide(value)
-    return value
 
 
 def main():
@@ -640,7 +671,9 @@ def main():
         backup=dict(type='bool', default=False),
         validate=dict(type='str'),
         secret_attributes=dict(type='list', elements='str', default=['password'], no_log=False),
+        secret_elements=dict(type='list', elements='str', default=[], no_log=False),
         secret_values=dict(type='list', elements='str', default=[], no_log=True),
+        mode=dict(type='raw'),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     Merger(module).run()

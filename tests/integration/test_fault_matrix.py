@@ -5,9 +5,13 @@
 One cluster for the module, built by ``site.yml -vvv --diff`` from a pristine lab (the ``cluster`` fixture keeps
 that log for the secrets test). In order:
 
-* secrets: the fresh converge's log and an idempotent re-run's (both ``-vvv --diff``) hold no byte of the private
-  key, the certificate body, the DB password, the DB admin password, the Control Center admin password or the TSIG
-  secret; drwcsd.pri is 0600 and owned by the Server account on every node;
+* secrets: the whole module runs with awkward passwords for the database and the Control Center administrator
+  (quotes, backslash, <, &, non-ASCII: AWKWARD, given to every run as extra variables). The fresh converge's log and an
+  idempotent re-run's (both ``-vvv --diff``) hold no byte of the private key, the certificate body, the DB password,
+  the DB admin password, the Control Center admin password, the TSIG secret or the passwd-salt, in any spelling (raw,
+  XML-escaped, JSON-escaped, doubled backslashes, Python literal); every node's drwcsd.conf holds the exact DB
+  password and is 0600, drwcsd.pri is 0600 and owned by the Server account on every node; the secret files an
+  interrupted database initialisation leaves behind (planted before the re-run) are removed by it, which says so;
 * bad inputs (BAD_INPUTS, one test id each): every role on main refuses, exit != 0, with a message naming the
   variable; and every managed file on every node (the whole of /var/opt/drwcs/etc: drwcsd.conf, download.conf, the
   keys and certificate, byte for byte, with modes and owners), the Servers' PIDs, the repository's markers and the
@@ -24,11 +28,13 @@ The lab is pristine again at the end (the fixture).
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import subprocess
 import sys
 import threading
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -56,6 +62,22 @@ def cluster_settings() -> dict:
 SETTINGS = cluster_settings()
 SERVERS_VARS = SETTINGS["all"]["children"]["drweb_servers"]["vars"]
 CLUSTER_NAME = SERVERS_VARS["drweb_cluster_name"]
+
+
+# Passwords a product file or a log line must escape: both quotes, backslash (also before a letter, as in "\\n"), <, >,
+# &, an entity-looking "&amp;", non-ASCII. No "{{" (extra variables are templated) and no newline (refused).
+AWKWARD = {
+    "drweb_db_password": 'db"Pa\'ss\\n<&>&amp;-\u00e4\u00df-\u0416\u0438\u0432',
+    "drweb_admin_password": 'ad"m\'in\\<&>-\u00fc\u00f1-\u043a\u043b\u044e\u0447',
+}
+
+
+@pytest.fixture(scope="module")
+def ansible_playbook(ansible_playbook):  # pylint: disable=redefined-outer-name
+    """Every run of this module with the AWKWARD passwords (a case's own extra variables win)."""
+    def run(playbook: str, *args: str, extra: dict | None = None, **kwargs):
+        return ansible_playbook(playbook, *args, extra=dict(AWKWARD, **(extra or {})), **kwargs)
+    return run
 
 
 @pytest.fixture(scope="module")
@@ -110,29 +132,71 @@ def pem_pieces(text: str) -> list:
     return pieces
 
 
+def spellings(secret: str) -> set:
+    """Every spelling of secret a log may hold, computed here independently of the collection's masking helper: raw,
+    XML-escaped (named and numeric quote references, non-ASCII as references), JSON-escaped (ASCII or not), doubled
+    backslashes, Python literal, and those of the XML form."""
+    xml = secret.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    forms = {secret, xml, xml.replace('"', "&quot;").replace("'", "&apos;"), xml.replace('"', "&#34;").replace("'", "&#39;"),
+             xml.replace('"', "&quot;"), "".join(char if ord(char) < 128 else "&#%d;" % ord(char) for char in xml)}
+    forms |= {form.replace("\\", "\\\\") for form in list(forms)}
+    forms |= {json.dumps(form)[1:-1] for form in list(forms)} | {json.dumps(form, ensure_ascii=False)[1:-1] for form in list(forms)}
+    forms |= {repr(form)[1:-1] for form in list(forms)}
+    return forms
+
+
+# What an interrupted database initialisation leaves on the primary: the run's private folder with the copy of
+# drwcsd.conf (and the licence key), and the copy earlier versions kept next to drwcsd.conf.
+SECRET_DIR = "/run/drweb-cluster-secrets"
+LEFTOVERS = (SECRET_DIR, ETC + "/drwcsd.conf.drweb-cluster-init")
+
+
 def test_no_secret_in_a_vvv_diff_log_and_secret_files_are_private(cluster, ansible_playbook, lab_exec, lab_vars, servers):
+    # what a run killed inside the database initialisation leaves behind, planted on the primary before the re-run
+    plant = ("install -d -m 0700 {dir} && cp -p {etc}/drwcsd.conf {dir}/drwcsd.conf && printf 'key' > {dir}/licence.key "
+             "&& cp -p {etc}/drwcsd.conf {etc}/drwcsd.conf.drweb-cluster-init").format(dir=SECRET_DIR, etc=ETC)
+    proc = lab_exec(servers[0], plant)
+    assert proc.returncode == 0, proc.stderr
     rerun = ansible_playbook("playbooks/site.yml", "-vvv", "--diff", timeout=1200)
     assert rerun.returncode == 0, rerun.output[-4000:]
-    assert rerun.changed() == 0, rerun.recap
+    # idempotent but for the removal of the leftovers (one task on the primary), which the run reports
+    assert rerun.changed() == 1 and rerun.recap[servers[0]]["changed"] == 1, rerun.recap
+    assert re.search(r"%s: removed the temporary secret files an interrupted run left behind: %s" % (servers[0], ", ".join(LEFTOVERS)),
+                     " ".join(rerun.output.split())), rerun.output[-4000:]
+    proc = lab_exec(servers[0], "ls -d %s 2>&1; true" % " ".join(LEFTOVERS))
+    assert proc.stdout.count("No such file or directory") == len(LEFTOVERS), proc.stdout
+
     private = lab_exec(servers[0], "cat %s/drwcsd.pri" % ETC).stdout
     certificate = lab_exec(servers[0], "cat %s/drwcsd-certificate.pem" % ETC).stdout
     assert "BEGIN" in private and "BEGIN" in certificate, (private[:40], certificate[:40])
+    conf = lab_exec(servers[0], "cat %s/drwcsd.conf" % ETC).stdout
+    salt = ElementTree.fromstring(conf).find("passwd-salt").get("value")
+    assert salt and len(salt) >= 8, conf[:400]
     secrets = {
         "drwcsd.pri": pem_pieces(private) + [line for line in private.splitlines() if len(line) >= 16 and "-----" not in line],
         "certificate body": [piece for piece in pem_pieces(certificate) if len(piece) > 64] or pem_pieces(certificate)[-1:],
-        "drweb_db_password": [SETTINGS["all"]["vars"]["drweb_db_password"]],
+        "drweb_db_password": sorted(spellings(AWKWARD["drweb_db_password"])),
         "drweb_database_admin_password": [lab_vars["lab_postgres_password"]],
-        "drweb_admin_password": [SERVERS_VARS["drweb_admin_password"]],
+        "drweb_admin_password": sorted(spellings(AWKWARD["drweb_admin_password"])),
         "drweb_dns_tsig_key_secret": [lab_vars["lab_tsig_key_secret"]],
+        "passwd-salt": sorted(spellings(salt)),
     }
     for label, run in (("fresh converge", cluster), ("re-run", rerun)):
         assert "ESTABLISH SSH CONNECTION" in run.output, "%s: not a -vvv log" % label
         for name, pieces in secrets.items():
             leaked = [piece for piece in pieces if piece and piece in run.output]
-            assert not leaked, "%s log holds %s (%d pieces, first %r...)" % (label, name, len(leaked), leaked[0][:12])
+            assert not leaked, "%s log holds %s (%d spellings, first %r...)" % (label, name, len(leaked), leaked[0][:12])
+    # the converge's diffs were shown, masked (the database section of drwcsd.conf with its password's label)
+    assert re.search(r'password="\*{8}#\d+"', cluster.output), "no masked password in the fresh converge's diff"
     for node in servers:
         proc = lab_exec(node, "stat -c '%%a %%U:%%G' %s/drwcsd.pri" % ETC)
         assert proc.stdout.split() == ["600", "drwcs:drwcs"], (node, proc.stdout, proc.stderr)
+        # the awkward password as the Server reads it (XML-unescaped), in a file only its owner can read
+        proc = lab_exec(node, "stat -c '%%a' %s/drwcsd.conf && cat %s/drwcsd.conf" % (ETC, ETC))
+        mode, text = proc.stdout.split("\n", 1)
+        assert mode == "600", (node, mode)
+        assert ElementTree.fromstring(text).find("database/pgsql").get("password") == AWKWARD["drweb_db_password"], node
+        assert ElementTree.fromstring(text).find("passwd-salt").get("value") == salt, node
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -202,6 +266,8 @@ BAD_INPUTS = {
     "database-password-empty-from-awx": (DATABASE, {"drweb_db_password": ""}, r"drweb_db_password \(unset or empty; it has no default\)"),
     "database-host-empty-from-awx": (DATABASE, {"drweb_db_host": ""}, r'drweb_db_host \(the PostgreSQL server as the Servers reach it; got ""\)'),
     "database-sslmode-unknown": (DATABASE, {"drweb_db_sslmode": "always"}, r"value of drweb_db_sslmode must be one of: .*got: always"),
+    "database-password-newline": (DATABASE, {"drweb_db_password": "drweb-lab\ndb-password"},
+                                  r"drweb_db_password holds a newline: the product cannot keep it in its files"),
     "database-admin-password-wrong": (DATABASE, {"drweb_database_admin_password": "not-the-admin-password"},
                                       r"as drweb_database_admin_user=\"postgres\" .*password authentication failed.*"
                                       r"Check drweb_database_admin_user, drweb_database_admin_password"),
@@ -218,6 +284,13 @@ BAD_INPUTS = {
     # a login refusal that does not name the database is a bad password, not a lost database: refused, no restart
     "site-admin-password-wrong": (SITE, {"drweb_admin_password": "not-the-admin-password"},
                                   r"refused the administrator login .*Check drweb_admin_password"),
+    # a secret the product's files cannot hold: refused by the preflight, before any read uses it
+    "site-db-password-newline": (SITE, {"drweb_db_password": "drweb-lab-db\npassword"},
+                                 r"drweb_db_password holds a newline: the product cannot keep it in its files .*Nothing was changed"),
+    "site-admin-password-carriage-return": (SITE, {"drweb_admin_password": "drweb-lab-admin\r"},
+                                            r"drweb_admin_password holds a carriage return: the product cannot keep it"),
+    "site-tsig-secret-nul": (SITE, {"drweb_dns_tsig_key_secret": "d3Jvbmct\u0000c2VjcmV0"},
+                             r"drweb_dns_tsig_key_secret holds a NUL character: the product cannot keep it"),
     "site-version-mismatch": (SITE, {"drweb_version": "13.00.1"}, r"every Server must run drweb_version=13\.00\.1, but node1, node2, node3 run"),
     "site-cluster-name-empty-from-awx": (SITE, {"drweb_cluster_name": ""}, r'drweb_cluster_name must be the common DNS name .*got ""'),
     "site-multicast-port-out-of-range": (SITE, {"drweb_cluster_multicast_port": 0},
@@ -282,7 +355,8 @@ class Background:
     first line matching a pattern. Killed if it outlives its timeout."""
 
     def __init__(self, lab_inventory: str, playbook: str, *args: str, trigger: str, action, timeout: float = 600):
-        command = ["ansible-playbook", "-i", lab_inventory, "-i", CLUSTER_VARS, os.path.join(REPO, playbook)] + list(args)
+        # the module's AWKWARD passwords, as every run of this module has them
+        command = ["ansible-playbook", "-i", lab_inventory, "-i", CLUSTER_VARS, os.path.join(REPO, playbook), "-e", json.dumps(AWKWARD)] + list(args)
         self.proc = subprocess.Popen(command, cwd=REPO, env=ansible_environment(), stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
                                      stderr=subprocess.STDOUT, text=True)
         self.lines: list = []

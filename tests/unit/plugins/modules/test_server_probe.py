@@ -91,3 +91,45 @@ def test_the_database_uuid_and_the_documented_table_list_are_collected(tmp_path)
     assert found['tables_list'] == [
         dict(priority=0, subsystem='Metadata', tabname='dbstruct', description='Version of the database scheme'),
         dict(priority=1, subsystem='Metadata', tabname='tables_list', description='The list of all database tables')]
+
+
+AWKWARD = 'q"u\'o\\te<&>-pä$$-Ж'
+
+
+def xml_attribute(value):
+    return value.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('"', '&quot;')
+
+
+def test_the_report_masks_the_actual_values_in_every_spelling(tmp_path, monkeypatch):
+    """The module reads drwcsd.conf's own secrets and masks them by value wherever they appear - here also in
+    download.conf and the options file under names no pattern knows, XML-escaped, JSON-escaped, doubled-backslashed;
+    a value given in secret_values (the TSIG secret) too."""
+    import json
+    from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
+    from ansible_collections.drweb.cluster.tests.unit.plugins.modules.utils import run_module
+
+    salt, tsig = 'Zq8SaltValue-0123', 'dHNpZy1zZWNyZXQtdmFsdWU='
+    conf = tmp_path / 'drwcsd.conf'
+    conf.write_text('<?xml version="1.0" encoding="utf-8"?>\n<drwcsd>\n  <passwd-salt value="%s"/>\n  <database>\n'
+                    '    <pgsql dbname="drwcs" user="drwcs" password="%s"/>\n  </database>\n</drwcsd>\n'
+                    % (salt, xml_attribute(AWKWARD)), encoding='utf-8')
+    download = tmp_path / 'download.conf'
+    download.write_text('<download-config><note value="%s"/><seen value="%s %s"/></download-config>\n'
+                        % (xml_attribute(AWKWARD), salt, tsig), encoding='utf-8')
+    options = tmp_path / 'drwcsd.options'
+    options.write_text('DRWCS_NOTE=%s\nDRWCS_OTHER="%s"\n' % (json.dumps(AWKWARD), AWKWARD.replace('\\', '\\\\')), encoding='utf-8')
+    for name, path in (('CONFIG_FILE', conf), ('DOWNLOAD_CONFIG_FILE', download), ('OPTIONS_FILE', options),
+                       ('PRODUCT_MARKER_FILE', tmp_path / 'absent'), ('DRWCSD_BINARY', tmp_path / 'absent-drwcsd'),
+                       ('DRWSIGN_BINARY', tmp_path / 'absent-drwsign'), ('ETC_DIR', tmp_path)):
+        monkeypatch.setattr(drwcsd, name, str(path))
+    failed = dict(tables=None, tables_list=None, dbuuid=None, error='cannot connect as %s' % AWKWARD)
+    monkeypatch.setattr(server_probe, 'read_database', lambda *args: failed)
+    result = run_module(server_probe, dict(secret_values=[tsig]))
+    text = json.dumps(result) + json.dumps(result, ensure_ascii=False) + repr(result)
+    for secret in (AWKWARD, xml_attribute(AWKWARD), json.dumps(AWKWARD)[1:-1], AWKWARD.replace('\\', '\\\\'), salt, tsig):
+        assert secret not in text, secret
+    files = dict((entry['path'], entry['content']) for entry in result['probe']['files'])
+    assert '<note value="********"/>' in files[str(download)]
+    assert 'DRWCS_NOTE="********"' in files[str(options)] and 'DRWCS_OTHER="********"' in files[str(options)]
+    assert result['probe']['database']['error'] == 'cannot connect as ********'
+    assert result['probe']['masked'] >= 7

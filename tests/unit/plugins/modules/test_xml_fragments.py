@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -227,10 +229,10 @@ def test_diff_masks_secret_attributes_and_values(conf):
     assert result['changed'] is True
     for side in ('before', 'after'):
         assert DB_PASSWORD not in result['diff'][side] and 'mail-pw' not in result['diff'][side]
-    # the unmanaged mailer password: the same label on both sides; the new database password: its own label
-    assert 'user="mail" password="********#1"' in result['diff']['before']
-    assert 'user="mail" password="********#1"' in result['diff']['after']
-    assert 'user="drwcs" password="********#2" requiressl="no"' in result['diff']['after']
+    # the given database password: #1; the unmanaged mailer password (found in the file): the same label on both sides
+    assert 'user="mail" password="********#2"' in result['diff']['before']
+    assert 'user="mail" password="********#2"' in result['diff']['after']
+    assert 'user="drwcs" password="********#1" requiressl="no"' in result['diff']['after']
     assert 'host="10.0.0.2"' in result['diff']['after']
     assert DB_PASSWORD not in repr(result)
     # the password goes into the file itself, of course
@@ -243,6 +245,87 @@ def test_changed_secret_shows_as_changed_label(conf):
     assert '<passwd-salt value="********#1"/>' in result['diff']['before']
     assert '<passwd-salt value="********#2"/>' in result['diff']['after']
     assert SALT not in repr(result) and PRIMARY_SALT not in repr(result)
+
+
+AWKWARD = ['q"u\'o<t>e&\\back', 'p\u00e4ss-\u0416\u5bc6-\\n-&amp;', "it's \"&lt;\" 'x'"]
+
+
+def spellings(value):
+    """The spellings a secret must never have in a result: raw, XML-escaped (each quote style), JSON, Python, doubled
+    backslashes - computed here independently of the module's helper."""
+    escaped = value.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+    forms = {value, escaped, escaped.replace('"', '&quot;').replace("'", '&apos;'),
+             escaped.replace('"', '&#34;').replace("'", '&#39;'), value.replace('\\', '\\\\')}
+    forms |= {json.dumps(form)[1:-1] for form in list(forms)} | {repr(form)[1:-1] for form in list(forms)}
+    return forms
+
+
+def xml_attribute(value):
+    return value.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;').replace('"', '&quot;')
+
+
+@pytest.mark.parametrize('password', AWKWARD, ids=['quotes-lt-amp-backslash', 'non-ascii-escaped-looking', 'entities-in-value'])
+def test_awkward_password_is_masked_in_every_spelling(conf, password):
+    """A password with quotes, <, &, backslashes or non-ASCII: no spelling of it in the diff, the elements or the
+    result's JSON, also when only the file holds it (the old password) and when it is given only."""
+    fragment = '<database connections="2" speedup="yes">\n  <pgsql dbname="drwcs" password="%s"/>\n</database>' % xml_attribute(password)
+    args = dict(path=str(conf), fragments=[dict(xpath='/drwcsd/database', xml=fragment)], secret_values=[password],
+                read=['/drwcsd/database'])
+    result = run(args, check_mode=False, diff=True)
+    assert result['changed'] is True
+    text = json.dumps(result) + json.dumps(result, ensure_ascii=False) + repr(result)
+    for form in spellings(password):
+        assert form not in text, form
+    assert 'password="********#1"' in result['diff']['after']
+    # the file holds it, XML-escaped, and the parser reads back the exact password
+
+    assert ElementTree.parse(str(conf)).getroot().find('database/pgsql').get('password') == password
+    # the next change, with a new password: the old one comes from the file only (not given), still masked
+    args['fragments'][0]['xml'] = fragment.replace(xml_attribute(password), 'new-Pa55')
+    args['secret_values'] = ['new-Pa55']
+    result = run(args, check_mode=True, diff=True)
+    text = json.dumps(result) + json.dumps(result, ensure_ascii=False) + repr(result)
+    for form in spellings(password) | {'new-Pa55'}:
+        assert form not in text, form
+    assert 'password="********#2"' in result['diff']['before'] and 'password="********#1"' in result['diff']['after']
+
+
+def test_secret_elements_mask_the_salt_by_value(conf):
+    """The passwd-salt's attribute is called "value": secret_elements masks it by value, wherever it shows (here it
+    also appears in an unmanaged comment)."""
+    conf.write_text(conf.read_text().replace('</drwcsd>', '<!-- salt was %s -->\n</drwcsd>' % SALT))
+    fragment = '<database connections="2" speedup="yes">\n  <pgsql dbname="drwcs" password="pw-1234"/>\n</database>'
+    args = dict(path=str(conf), fragments=[dict(xpath='/drwcsd/database', xml=fragment)], secret_values=['pw-1234'])
+    result = run(args, check_mode=True, diff=True)
+    assert SALT in result['diff']['before']          # without secret_elements the salt shows: what this option is for
+    args['secret_elements'] = ['/drwcsd/passwd-salt']
+    result = run(args, check_mode=True, diff=True)
+    assert SALT not in repr(result)
+    assert '<passwd-salt value="********#2"/>' in result['diff']['before']
+    assert 'salt was ********#2' in result['diff']['after']
+
+
+def test_mode_is_the_final_mode_before_the_rename(conf, monkeypatch):
+    """With mode, the file never holds the new content under its old, looser mode: the temporary file has the final
+    mode when it is renamed over the file."""
+    os.chmod(str(conf), 0o644)
+    seen = []
+    real_rename = os.rename
+
+    def rename(source, target):
+        seen.append(stat.S_IMODE(os.stat(source).st_mode))
+        return real_rename(source, target)
+    monkeypatch.setattr(os, 'rename', rename)
+    fragment = '<database connections="2" speedup="yes">\n  <pgsql dbname="drwcs" password="pw-1234"/>\n</database>'
+    result = run(dict(path=str(conf), fragments=[dict(xpath='/drwcsd/database', xml=fragment)], mode='0600'))
+    assert result['changed'] is True
+    assert seen == [0o600]
+    assert stat.S_IMODE(os.stat(str(conf)).st_mode) == 0o600
+
+
+def test_bad_mode_is_refused(conf):
+    result = fail(dict(path=str(conf), fragments=MANAGED, mode='rw-all'))
+    assert "mode must be an octal mode like 0600, got 'rw-all'" in result['msg']
 
 
 def test_read_masks_secret_attributes(conf):
@@ -374,3 +457,23 @@ def test_failed_replace_leaves_file_and_no_temporary(conf, monkeypatch):
         run(dict(path=str(conf), fragments=MANAGED))
     assert conf.read_bytes() == data
     assert sorted(os.listdir(conf.parent)) == ['drwcsd.conf']
+
+
+def test_the_logged_arguments_hold_no_spelling_of_the_password(conf, monkeypatch):
+    """The node's syslog entry of the module's arguments: the fragments text holds the XML-escaped password; given
+    through drweb.cluster.secret_variants (as the roles do), Ansible masks every spelling of it there too."""
+    from ansible.module_utils import basic
+    # what the drweb.cluster.secret_variants filter returns (a module's test may import module_utils only)
+    from ansible_collections.drweb.cluster.plugins.module_utils.secrets import all_variants as secret_variants
+    logged = []
+    monkeypatch.setattr(basic.AnsibleModule, 'log', lambda self, msg, log_args=None: logged.append(msg))
+    for password in AWKWARD:
+        # as the role's template writes it (Jinja's e: &#34; and &#39; for the quotes)
+        escaped = (password.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+                   .replace('"', '&#34;').replace("'", '&#39;'))
+        fragment = '<database connections="2" speedup="yes">\n  <pgsql dbname="drwcs" password="%s"/>\n</database>' % escaped
+        run(dict(path=str(conf), fragments=[dict(xpath='/drwcsd/database', xml=fragment)],
+                 secret_values=secret_variants([password])), check_mode=True, diff=True)
+        assert logged and 'Invoked with' in logged[-1]
+        for form in spellings(password) | {escaped, escaped.replace('\\', '\\\\')}:
+            assert form not in logged[-1], form
