@@ -60,6 +60,12 @@ REPO = os.path.dirname(os.path.dirname(LAB_DIR))
 CLUSTER_VARS = os.path.join(LAB_DIR, "cluster.yml")
 LAB_STATE = os.path.abspath(os.environ.get("DRWLAB_STATE", os.path.join(LAB_DIR, "state")))
 
+# The checkout as the installed collection (make collection links it there): tests that load a plugin's file directly
+# (its module_utils imports are ansible_collections.drweb.cluster...) find them.
+_COLLECTIONS = os.path.join(REPO, ".build", "collections")
+if _COLLECTIONS not in sys.path:
+    sys.path.insert(0, _COLLECTIONS)
+
 # testinfra and Ansible call ansible-inventory / ansible-playbook by name: use the ones of this interpreter's venv
 _BIN = os.path.dirname(sys.executable)
 if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
