@@ -81,7 +81,7 @@ def run(command: list[str], log_name: str, cwd: Path = REPO, env: dict[str, str]
         print("+ %s" % " ".join(command), flush=True)
     with subprocess.Popen(command, cwd=cwd, env=env or environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           stdin=subprocess.DEVNULL, text=True, errors="replace") as process:
-        lines = ["+ %s\n" % " ".join(command)] if quiet else []
+        lines = []
         assert process.stdout is not None
         for line in process.stdout:
             if not quiet:
@@ -89,7 +89,8 @@ def run(command: list[str], log_name: str, cwd: Path = REPO, env: dict[str, str]
             lines.append(line)
         process.wait()
     output = "".join(lines)
-    (OUTPUT / ("%s.log" % log_name)).write_text(output)
+    # the log of a stage run alongside names the command first (the terminal does not show it)
+    (OUTPUT / ("%s.log" % log_name)).write_text(("+ %s\n" % " ".join(command) if quiet else "") + output)
     sys.stdout.flush()
     return process.returncode, output
 
@@ -344,6 +345,10 @@ def stage_molecule() -> StageResult:
         # Molecule links the lab's inventory before its create step runs: the lab must exist already (create's
         # own "lab.py up" is then a no-op), also after the previous scenario's destroy took it down.
         lab(["up", "--nodes", "3", "--recreate"])
+        # Molecule's state of an earlier, interrupted run of the scenario (created, prepared) would make this run skip
+        # its prepare step: every run starts from none.
+        for stale in Path.home().glob(".ansible/tmp/molecule.*.%s" % scenario):
+            shutil.rmtree(stale, ignore_errors=True)
         returncode, unused_output = run([str(VENV_BIN / "molecule"), "test", "-s", scenario], "molecule-%s" % scenario,
                                         cwd=REPO / "extensions")
         if returncode == 0:
