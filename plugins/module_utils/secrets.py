@@ -13,8 +13,8 @@ all spellings does not. Every module, filter and role of the collection that sho
 masks it here.
 
 - C(variants(value)) - the spellings of one secret that are searched for;
-- C(Masker(values)) - masks a text (or a nested result) with a numbered label per secret, so a diff shows that a
-  secret changed (C(********#1) became C(********#2)) without showing it;
+- C(Masker(values)) - masks a text (or a nested result), optionally with a numbered label per secret, so a diff shows
+  that a secret changed (C(********#1) became C(********#2)) without showing it;
 - C(forbidden_characters(value)) - the characters a product file cannot hold in a secret (newline, carriage return,
   NUL), for a clear refusal before anything changes.
 """
@@ -149,40 +149,59 @@ def pattern(value):
 class Masker(object):
     """Masks the given secrets, in every spelling, in texts and nested results.
 
-    Each secret gets one label (C(********#1), C(********#2) ... in the order given), shared by all its spellings and
-    by every text masked with the same Masker, so the before and after of a diff show whether a secret changed.
-    With numbered=False every secret becomes C(********).
+    With numbered=True each secret gets one label, shared by all its spellings and by every text masked with the same
+    Masker: C(********#1), C(********#2) ... in the order the secrets first appear in the masked texts (one pass over
+    each text, left to right). So the before and after of a diff, masked in that order, always read C(********#1)
+    then C(********#2) when a secret changed, whatever the secrets' values. With numbered=False every secret becomes
+    C(********).
     """
 
     def __init__(self, values, numbered=False):
         self.numbered = numbered
         self.count = 0
-        self._labels = {}
-        self._patterns = []   # (secret, compiled pattern, label), longest secret first
+        self._secrets = []   # (secret, compiled pattern, group), in the order added
+        self._labels = {}    # group -> label, given when a group is first found
+        self._combined = None
         self.add(values)
 
     def add(self, values):
         """Masks these secrets as well (a secret found while reading, for example)."""
+        known = set(secret for secret, unused_compiled, unused_group in self._secrets)
         for value in values or []:
-            if not isinstance(value, str) or not value or value in self._labels:
+            if not isinstance(value, str) or not value or value in known:
                 continue
-            label = '%s#%d' % (MASK, len(self._labels) + 1) if self.numbered else MASK
-            self._labels[value] = label
-            self._patterns.append((value, pattern(value), label))
-        self._patterns.sort(key=lambda item: (-len(item[0]), item[0]))
+            compiled = pattern(value)
+            # a spelling of a secret already known (its XML or JSON form, say) shares that secret's group and label
+            group = len(self._secrets)
+            for secret, other, other_group in self._secrets:
+                if other.fullmatch(value) or compiled.fullmatch(secret):
+                    group = other_group
+                    break
+            self._secrets.append((value, compiled, group))
+            known.add(value)
+        # one alternation, longest secret first: a secret that contains another is masked whole
+        ordered = sorted(range(len(self._secrets)), key=lambda index: (-len(self._secrets[index][0]), self._secrets[index][0]))
+        self._combined = re.compile('|'.join('(?P<s%d>%s)' % (index, self._secrets[index][1].pattern) for index in ordered),
+                                    re.IGNORECASE) if ordered else None
 
     @property
     def values(self):
-        return list(self._labels)
+        return [secret for secret, unused_compiled, unused_group in self._secrets]
+
+    def _label(self, match):
+        self.count += 1
+        if not self.numbered:
+            return MASK
+        group = self._secrets[int(match.lastgroup[1:])][2]
+        if group not in self._labels:
+            self._labels[group] = '%s#%d' % (MASK, len(self._labels) + 1)
+        return self._labels[group]
 
     def mask(self, text):
         """text with every spelling of every secret replaced by its label."""
-        if not isinstance(text, str) or not self._patterns:
+        if not isinstance(text, str) or self._combined is None:
             return text
-        for unused_value, compiled, label in self._patterns:
-            text, count = compiled.subn(label.replace('\\', r'\\'), text)
-            self.count += count
-        return text
+        return self._combined.sub(self._label, text)
 
     def mask_data(self, data):
         """data (dicts, lists, strings) with every string masked; keys are kept."""

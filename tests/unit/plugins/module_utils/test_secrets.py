@@ -64,6 +64,20 @@ def test_numbered_labels_are_shared_by_all_spellings_and_by_texts():
     assert masker.count == 4
 
 
+def test_numbered_labels_follow_the_texts_not_the_order_given():
+    """A diff masked before-then-after reads #1 -> #2 for a changed secret, whichever secret was given first."""
+    for given in (['zz-old-Pa55', 'aa-new-Pa55'], ['aa-new-Pa55', 'zz-old-Pa55']):
+        masker = Masker(given, numbered=True)
+        assert masker.mask('salt="zz-old-Pa55"') == 'salt="********#1"'
+        assert masker.mask('salt="aa-new-Pa55" was "zz-old-Pa55"') == 'salt="********#2" was "********#1"'
+
+
+def test_a_secret_inside_another_is_masked_whole_by_the_longer():
+    masker = Masker(['Pa55', 'my-Pa55-word'], numbered=True)
+    assert masker.mask('my-Pa55-word and Pa55') == '********#1 and ********#2'
+    assert masker.count == 2
+
+
 def test_ordinary_text_is_kept_and_data_keeps_its_keys():
     masker = Masker(['s3cret'])
     assert masker.mask_data({'s3cret-key': ['a s3cret b', 3, None, {'x': 's3cret'}]}) == \

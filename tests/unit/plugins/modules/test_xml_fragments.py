@@ -229,10 +229,11 @@ def test_diff_masks_secret_attributes_and_values(conf):
     assert result['changed'] is True
     for side in ('before', 'after'):
         assert DB_PASSWORD not in result['diff'][side] and 'mail-pw' not in result['diff'][side]
-    # the given database password: #1; the unmanaged mailer password (found in the file): the same label on both sides
-    assert 'user="mail" password="********#2"' in result['diff']['before']
-    assert 'user="mail" password="********#2"' in result['diff']['after']
-    assert 'user="drwcs" password="********#1" requiressl="no"' in result['diff']['after']
+    # labels in the order the secrets first show: the unmanaged mailer password (found in the file, the before's only
+    # secret) is #1 on both sides; the given database password, new in the after, is #2
+    assert 'user="mail" password="********#1"' in result['diff']['before']
+    assert 'user="mail" password="********#1"' in result['diff']['after']
+    assert 'user="drwcs" password="********#2" requiressl="no"' in result['diff']['after']
     assert 'host="10.0.0.2"' in result['diff']['after']
     assert DB_PASSWORD not in repr(result)
     # the password goes into the file itself, of course
@@ -240,8 +241,12 @@ def test_diff_masks_secret_attributes_and_values(conf):
     assert ('password="%s"' % DB_PASSWORD) in conf.read_text()
 
 
-def test_changed_secret_shows_as_changed_label(conf):
-    result = run(dict(path=str(conf), fragments=[MANAGED[2]], secret_values=[SALT, PRIMARY_SALT]), check_mode=True, diff=True)
+@pytest.mark.parametrize('given', ['own-first', 'primary-first'])
+def test_changed_secret_shows_as_changed_label(conf, given):
+    """The old value reads #1 and the new one #2 whatever order the secrets are given in and whatever their values
+    (a role passes them sorted by value: random salts would swap the labels from node to node)."""
+    values = [SALT, PRIMARY_SALT] if given == 'own-first' else [PRIMARY_SALT, SALT]
+    result = run(dict(path=str(conf), fragments=[MANAGED[2]], secret_values=values), check_mode=True, diff=True)
     assert '<passwd-salt value="********#1"/>' in result['diff']['before']
     assert '<passwd-salt value="********#2"/>' in result['diff']['after']
     assert SALT not in repr(result) and PRIMARY_SALT not in repr(result)
@@ -287,7 +292,7 @@ def test_awkward_password_is_masked_in_every_spelling(conf, password):
     text = json.dumps(result) + json.dumps(result, ensure_ascii=False) + repr(result)
     for form in spellings(password) | {'new-Pa55'}:
         assert form not in text, form
-    assert 'password="********#2"' in result['diff']['before'] and 'password="********#1"' in result['diff']['after']
+    assert 'password="********#1"' in result['diff']['before'] and 'password="********#2"' in result['diff']['after']
 
 
 def test_secret_elements_mask_the_salt_by_value(conf):
@@ -301,8 +306,8 @@ def test_secret_elements_mask_the_salt_by_value(conf):
     args['secret_elements'] = ['/drwcsd/passwd-salt']
     result = run(args, check_mode=True, diff=True)
     assert SALT not in repr(result)
-    assert '<passwd-salt value="********#2"/>' in result['diff']['before']
-    assert 'salt was ********#2' in result['diff']['after']
+    assert '<passwd-salt value="********#1"/>' in result['diff']['before']
+    assert 'salt was ********#1' in result['diff']['after']
 
 
 def test_mode_is_the_final_mode_before_the_rename(conf, monkeypatch):
