@@ -398,6 +398,55 @@ def test_a_second_run_changes_nothing_and_check_mode_agrees(lab):
         assert after[key] == counts[key], key
 
 
+def test_hba_rules_admit_each_server_to_the_common_database_and_nobody_else(lab):
+    """drweb_database_hba_manage: one scram-sha-256 rule per Server address, for the common database and the Servers'
+    role only - with the lab's subnet-wide rules gone, a Server still logs in, nobody else does, and to nothing else."""
+    hba = PG_DATA + "/pg_hba.conf"
+    with open(lab.lab_inventory, encoding="utf-8") as handle:
+        hosts = yaml.safe_load(handle)["all"]["children"]["drweb_servers"]["hosts"]
+    addresses = {host: hosts[host]["ansible_host"] for host in lab.nodes}
+    lab.run(lab.db_host, "cp -p %s /root/pg_hba.conf.before-test" % hba)
+    hba_reload = "runuser -u postgres -- psql -X -At -d postgres -c 'SELECT pg_reload_conf()'"
+
+    def login(host, database):
+        proc = lab.exec(host, ["env", "PGPASSWORD=%s" % DB_PASSWORD, "PGCONNECT_TIMEOUT=5", "psql", "-X", "-At", "-h",
+                               lab.db_address, "-U", DB_USER, "-d", database, "-c", "SELECT 1"], timeout=30)
+        return proc.returncode, proc.stdout + proc.stderr
+    try:
+        # an address that cannot make a rule: refused before anything changes, naming the variable
+        code, output, recap = lab.play(PLAYBOOK, "--tags", "prepare", "--limit", lab.db_host, "-e", "drweb_database_hba_manage=true",
+                                       "-e", "drweb_db_client_address=servers.example.test")
+        assert code != 0 and "drweb_db_client_address 'servers.example.test' is not an IP address" in output, output
+        assert lab.run(lab.db_host, "cmp %s /root/pg_hba.conf.before-test && echo same" % hba).strip() == "same"
+
+        code, output, recap = lab.play(PLAYBOOK, "--tags", "prepare", "--limit", lab.db_host, "-e", "drweb_database_hba_manage=true")
+        assert code == 0 and recap[lab.db_host]["changed"] == 2, output   # the rules, the reload
+        lines = [line.split("#")[0].split() for line in lab.run(lab.db_host, "cat " + hba).splitlines()]
+        lines = [line for line in lines if line]
+        for host, address in addresses.items():
+            rule = ["host", DB_NAME, DB_USER, address + "/32", "scram-sha-256"]
+            assert rule in lines, (host, lines)
+            # before the lab's subnet-wide rule: PostgreSQL uses the first rule that matches
+            broad = [index for index, line in enumerate(lines) if line[:3] == ["host", "all", "all"] and line[3] != "127.0.0.1/32"
+                     and line[3] != "::1/128"]
+            assert lines.index(rule) < min(broad), lines
+        code, output, recap = lab.play(PLAYBOOK, "--tags", "prepare", "--limit", lab.db_host, "-e", "drweb_database_hba_manage=true")
+        assert code == 0 and recap[lab.db_host]["changed"] == 0, output
+
+        # without the subnet-wide rules only the Servers' own rules admit anyone from the network
+        lab.run(lab.db_host, "sed -i '/^host[[:space:]]\\+\\(all\\|replication\\)[[:space:]]\\+all[[:space:]]\\+10\\./d' %s && %s"
+                % (hba, hba_reload))
+        code, output = login(lab.primary, DB_NAME)
+        assert code == 0 and output.strip() == "1", output
+        code, output = login(lab.primary, "postgres")
+        assert code != 0 and "no pg_hba.conf entry" in output, output
+        code, output = login("dns1", DB_NAME)
+        assert code != 0 and "no pg_hba.conf entry" in output, output
+    finally:
+        lab.run(lab.db_host, "cp -p /root/pg_hba.conf.before-test %s && rm -f /root/pg_hba.conf.before-test %s.*~ && %s"
+                % (hba, hba, hba_reload), check=False)
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # add_node
 # --------------------------------------------------------------------------------------------------------------------

@@ -197,6 +197,16 @@ def test_no_secret_in_a_vvv_diff_log_and_secret_files_are_private(cluster, ansib
         assert mode == "600", (node, mode)
         assert ElementTree.fromstring(text).find("database/pgsql").get("password") == AWKWARD["drweb_db_password"], node
         assert ElementTree.fromstring(text).find("passwd-salt").get("value") == salt, node
+    # PostgreSQL's statement log (the lab logs DDL): the Servers' role was created from a SCRAM verifier computed on
+    # the controller, and no spelling of its password reached the database host's log
+    log = lab_exec("db1", "cat /var/log/postgresql/lab.log").stdout
+    db_user = SETTINGS["all"]["vars"]["drweb_db_user"]
+    assert re.search(r"statement: CREATE USER \"?%s\"? WITH ENCRYPTED PASSWORD 'SCRAM-SHA-256\$4096:" % re.escape(db_user), log), \
+        "no CREATE USER with a SCRAM verifier in the PostgreSQL log:\n%s" % log[-2000:]
+    # (an SQL string literal doubles the single quote: that spelling too)
+    forms = spellings(AWKWARD["drweb_db_password"])
+    leaked = [form for form in forms | {form.replace("'", "''") for form in forms} if form in log]
+    assert not leaked, "the PostgreSQL log holds drweb_db_password (%d spellings)" % len(leaked)
 
 
 # ---------------------------------------------------------------------------------------------------------------

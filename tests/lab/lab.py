@@ -544,7 +544,9 @@ def host_spec(host: dict, state: dict) -> dict:
             {"file": PG_DATA + "/postgresql.conf", "append": True, "mode": "0600", "owner": "postgres", "content": "\n".join([
                 "", "# drweb.cluster lab", "listen_addresses = '%s,localhost'" % host["ip"], "port = 5432",
                 "unix_socket_directories = '/run/postgresql'", "password_encryption = scram-sha-256",
-                "fsync = off", "synchronous_commit = off", "full_page_writes = off", ""])},
+                "fsync = off", "synchronous_commit = off", "full_page_writes = off",
+                # CREATE/ALTER ROLE statements in the log: the secrets test checks no password reaches it in clear
+                "log_statement = 'ddl'", ""])},
             {"file": PG_DATA + "/pg_hba.conf", "mode": "0600", "owner": "postgres", "content": "\n".join([
                 "# drweb.cluster lab", "local all all peer", "host all all 127.0.0.1/32 scram-sha-256",
                 "host all all ::1/128 scram-sha-256", "host all all %s scram-sha-256" % state["subnet"],
