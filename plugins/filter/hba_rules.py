@@ -24,7 +24,7 @@ description:
     name that does not resolve admits nobody).
   - The rule's type is C(hostssl) when the Servers must use TLS (C(drweb_db_sslmode) C(require), C(verify-ca) or
     C(verify-full)), else C(host).
-  - Returns the rules in the form community.postgresql.postgresql_pg_hba's O(rules) option takes.
+  - Returns the rules in the form O(community.postgresql.postgresql_pg_hba#module:rules) takes.
 positional: servers, database, user, sslmode
 options:
   _input:

@@ -66,13 +66,8 @@ attributes:
   diff_mode:
     support: none
     description: The files hold secrets; no diff is shown.
-  action:
-    support: full
-    description: Runs on the controller as an action plugin.
-  platform:
-    support: full
-    platforms: posix
-    description: The controller.
+extends_documentation_fragment:
+- drweb.cluster.attributes.controller
 seealso:
 - module: drweb.cluster.backup_set
 author:

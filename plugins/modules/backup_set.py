@@ -54,13 +54,8 @@ attributes:
   diff_mode:
     support: none
     description: No diff.
-  action:
-    support: full
-    description: Runs on the controller as an action plugin.
-  platform:
-    support: full
-    platforms: posix
-    description: The controller.
+extends_documentation_fragment:
+- drweb.cluster.attributes.controller
 seealso:
 - module: drweb.cluster.backup_file
 author:

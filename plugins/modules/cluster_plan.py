@@ -91,10 +91,8 @@ attributes:
   action:
     support: full
     description: Runs on the controller as an action plugin; nothing runs on the hosts.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the controller.
+extends_documentation_fragment:
+- drweb.cluster.attributes.controller
 seealso:
 - module: drweb.cluster.server_facts
 - name: Dr.Web Servers cluster

@@ -33,6 +33,7 @@ description:
 version_added: 0.1.0
 extends_documentation_fragment:
 - drweb.cluster.common_database
+- drweb.cluster.attributes.read_only
 options:
   release:
     description:
@@ -63,12 +64,6 @@ options:
       the key before and places the file with owner-only permissions.
     type: path
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads; check mode returns the same result.
-  diff_mode:
-    support: none
-    description: The module changes nothing.
   platform:
     support: full
     platforms: posix

@@ -86,17 +86,9 @@ options:
       C(OU=version=3)) when there is one, else it is the certificate serial number (the drwcsd test double's
       choice).
     type: str
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads files; check mode returns the same result.
-  diff_mode:
-    support: none
-    description: The module changes nothing, so there is nothing to show as a diff.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the Linux (POSIX) hosts of the Servers.
+extends_documentation_fragment:
+- drweb.cluster.attributes
+- drweb.cluster.attributes.read_only
 requirements:
 - cryptography >= 2.6 (on the target)
 notes:

@@ -28,6 +28,7 @@ description:
 version_added: 0.1.0
 extends_documentation_fragment:
 - drweb.cluster.common_database
+- drweb.cluster.web_api
 options:
   content:
     description: The licence key file's content. Never logged.
@@ -46,15 +47,6 @@ options:
     description:
     - Password of the Control Center administrator O(admin_user). When given, RV(in_use) tells whether the Server
       running on this node lists the key in C(server/keys.ds).
-    type: str
-  admin_user:
-    description: Control Center administrator for the Web API call.
-    type: str
-    default: admin
-  web_api_timeout:
-    description: Seconds to wait for the Web API.
-    type: int
-    default: 10
 attributes:
   check_mode:
     support: full
@@ -148,9 +140,9 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.drweb.cluster.plugins.module_utils import common_database, drwcsd
+from ansible_collections.drweb.cluster.plugins.module_utils import common_database, drwcsd, web_api
 
-LOCAL_WEB_API = 'https://127.0.0.1:%d' % drwcsd.WEB_API_HTTPS_PORT
+LOCAL_WEB_API = web_api.LOCAL_URL
 
 
 def key_numbers(rows):
@@ -183,10 +175,8 @@ def main():
     argument_spec.update(
         content=dict(type='str', required=True, no_log=True),
         state=dict(type='str', default='present', choices=['present', 'query', 'check']),
-        admin_password=dict(type='str', no_log=True),
-        admin_user=dict(type='str', default='admin'),
-        web_api_timeout=dict(type='int', default=10),
     )
+    argument_spec.update(web_api.argument_spec())
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     result = dict(changed=False, database=dict(host=params['login_host'], port=params['port'], name=params['db'],

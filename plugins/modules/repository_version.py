@@ -73,12 +73,9 @@ options:
     default: 1048576
   admin_user:
     description: Login of the Control Center administrator, for O(sources=web_api).
-    type: str
-    default: admin
   admin_password:
     description:
     - Password of that administrator, for O(sources=web_api). Never logged. An empty string counts as unset.
-    type: str
   web_api_url:
     description:
     - Base URL of the node's own Web API.
@@ -86,21 +83,10 @@ options:
       request never leaves the node.
     type: str
     default: https://127.0.0.1:9081
-  web_api_timeout:
-    description: Seconds to wait for the Web API.
-    type: int
-    default: 10
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; check mode returns the same result.
-  diff_mode:
-    support: none
-    description: The module changes nothing, so there is nothing to show as a diff.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the Linux (POSIX) hosts of the Servers.
+extends_documentation_fragment:
+- drweb.cluster.attributes
+- drweb.cluster.attributes.read_only
+- drweb.cluster.web_api
 notes:
 - Read the repository as root or as the Server account (C(become=true)); files the module cannot read are listed in
   the C(errors) of RV(products) C(content) and make the digest C(null).
@@ -278,7 +264,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
+from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd, web_api
 from ansible_collections.drweb.cluster.plugins.module_utils.repository import (
     RepositoryError, list_files, read_text, scan_repository)
 
@@ -424,11 +410,9 @@ def main():
         content_revisions=dict(type='str', choices=['current', 'all'], default='current'),
         workers=dict(type='int', default=0),
         chunk_size=dict(type='int', default=1048576),
-        admin_user=dict(type='str', default='admin'),
-        admin_password=dict(type='str', no_log=True),
-        web_api_url=dict(type='str', default='https://%s:%d' % ('127.0.0.1', drwcsd.WEB_API_HTTPS_PORT)),
-        web_api_timeout=dict(type='int', default=10),
+        web_api_url=dict(type='str', default=web_api.LOCAL_URL),
     )
+    argument_spec.update(web_api.argument_spec())
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
     if not params['sources']:
@@ -469,21 +453,21 @@ def main():
                                      for code, info in products.items() if info['revision'])
             result['content_stats'] = stats
     if 'web_api' in params['sources']:
-        web_api = ask_web_api(params)
-        if web_api['status'] == 'ok':
+        web_api_result = ask_web_api(params)
+        if web_api_result['status'] == 'ok':
             if wanted:
-                web_api['revisions'] = dict((c, r) for c, r in web_api['revisions'].items() if c in wanted)
+                web_api_result['revisions'] = dict((c, r) for c, r in web_api_result['revisions'].items() if c in wanted)
             if 'disk' in params['sources']:
-                for code in sorted(set(result['revisions']) | set(web_api['revisions'])):
-                    on_disk, served = result['revisions'].get(code), web_api['revisions'].get(code)
+                for code in sorted(set(result['revisions']) | set(web_api_result['revisions'])):
+                    on_disk, served = result['revisions'].get(code), web_api_result['revisions'].get(code)
                     if on_disk != served:
-                        web_api['disagrees_with_disk'].append('%s - disk %s, web_api %s' % (code, on_disk, served))
+                        web_api_result['disagrees_with_disk'].append('%s - disk %s, web_api %s' % (code, on_disk, served))
             else:
-                result['revisions'] = dict(web_api['revisions'])
-                result['missing_products'] = sorted(code for code in wanted if code not in web_api['revisions'])
-        result['web_api'] = web_api
-        if web_api['status'] != 'ok' and 'disk' not in params['sources']:
-            module.fail_json(msg='cannot read the repository revisions from the Web API: %s' % web_api['error'], **result)
+                result['revisions'] = dict(web_api_result['revisions'])
+                result['missing_products'] = sorted(code for code in wanted if code not in web_api_result['revisions'])
+        result['web_api'] = web_api_result
+        if web_api_result['status'] != 'ok' and 'disk' not in params['sources']:
+            module.fail_json(msg='cannot read the repository revisions from the Web API: %s' % web_api_result['error'], **result)
     module.exit_json(**result)
 
 

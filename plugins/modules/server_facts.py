@@ -45,15 +45,6 @@ options:
     description:
     - Password of the Control Center administrator, to read the version from the Web API.
     - Without it (or when it is empty) the Web API is not asked and the version comes from the marker or the log.
-    type: str
-  admin_user:
-    description: Login of that administrator.
-    type: str
-    default: admin
-  web_api_timeout:
-    description: Seconds to wait for the Web API.
-    type: int
-    default: 10
   package:
     description:
     - Inspect this installation package instead of the Server, and return RV(package) only (no facts, no RV(server)).
@@ -120,13 +111,10 @@ options:
   install_dir:
     description: The folder the installation package is copied to, for the C(install_dir) subset.
     type: path
+extends_documentation_fragment:
+- drweb.cluster.attributes.read_only
+- drweb.cluster.web_api
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads; check mode returns the same result.
-  diff_mode:
-    support: none
-    description: The module changes nothing.
   facts:
     support: full
     description: Sets the fact C(drweb_server) (not in the O(package) mode).
@@ -379,7 +367,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.six.moves.urllib.parse import urlencode
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.drweb.cluster.plugins.module_utils import common_database, drwcsd, key_material
+from ansible_collections.drweb.cluster.plugins.module_utils import common_database, drwcsd, key_material, web_api
 from ansible_collections.drweb.cluster.plugins.module_utils.repository import RepositoryError, scan_repository
 
 try:
@@ -394,7 +382,7 @@ except ImportError:
     except ImportError:
         pass
 
-LOCAL_WEB_API = 'https://127.0.0.1:%d' % drwcsd.WEB_API_HTTPS_PORT
+LOCAL_WEB_API = web_api.LOCAL_URL
 LOG_TAIL_BYTES = 4 * 1024 * 1024
 OPTION_LINE = re.compile(r'^\s*(DRWCS_[A-Z_]+)=["\']?([^"\'#\s]*)')
 
@@ -935,10 +923,8 @@ def inspect_package(path):
 
 
 def main():
-    argument_spec = dict(
-        admin_password=dict(type='str', no_log=True),
-        admin_user=dict(type='str', default='admin'),
-        web_api_timeout=dict(type='int', default=10),
+    argument_spec = web_api.argument_spec()
+    argument_spec.update(
         own_data=dict(type='bool', default=True),
         package=dict(type='str'),
         gather_subset=dict(type='list', elements='str', default=['server'], choices=['all'] + list(SUBSETS)),

@@ -30,15 +30,12 @@ description:
   it appears (a command's output, an error message, another file), not only where a pattern expects it.
 - The module only reads; it never changes anything, so it runs the same in check mode.
 version_added: 0.1.0
+extends_documentation_fragment:
+- drweb.cluster.web_api
 options:
-  admin_user:
-    description: Control Center administrator the Web API call logs in as.
-    type: str
-    default: admin
   admin_password:
     description:
     - Password of O(admin_user). Without it C(summary.ds) is not asked for (the result says so).
-    type: str
   secret_values:
     description:
     - More values to mask by value in every text of the report (for example the database password and the TSIG secret
@@ -46,10 +43,6 @@ options:
     type: list
     elements: str
     default: []
-  web_api_timeout:
-    description: Seconds to wait for the Web API.
-    type: int
-    default: 10
   command_timeout:
     description: Seconds each C(-help) command may take (it is killed after that).
     type: int
@@ -138,7 +131,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.urls import open_url
 
-from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
+from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd, web_api
 from ansible_collections.drweb.cluster.plugins.module_utils.secrets import Masker
 
 try:
@@ -152,7 +145,7 @@ except ImportError:
         HAS_PSYCOPG = False
 
 MASK = '********'
-LOCAL_WEB_API = 'https://127.0.0.1:%d' % drwcsd.WEB_API_HTTPS_PORT
+LOCAL_WEB_API = web_api.LOCAL_URL
 SECRET_WORD = r'(?:pass|pwd|salt|secret|key|token|credential)'
 # name="value" / name='value' where the name mentions a secret
 SECRET_ATTRIBUTE = re.compile(r'''(\b[\w:.-]*%s[\w:.-]*\s*=\s*)("[^"]*"|'[^']*')''' % SECRET_WORD, re.IGNORECASE)
@@ -335,15 +328,14 @@ def read_database(mode, dbfile, pgsql, timeout):
 
 
 def main():
+    argument_spec = web_api.argument_spec()
+    argument_spec.update(
+        secret_values=dict(type='list', elements='str', default=[], no_log=True),
+        command_timeout=dict(type='int', default=20),
+        connect_timeout=dict(type='int', default=10),
+    )
     module = AnsibleModule(
-        argument_spec=dict(
-            admin_user=dict(type='str', default='admin'),
-            admin_password=dict(type='str', no_log=True),
-            secret_values=dict(type='list', elements='str', default=[], no_log=True),
-            web_api_timeout=dict(type='int', default=10),
-            command_timeout=dict(type='int', default=20),
-            connect_timeout=dict(type='int', default=10),
-        ),
+        argument_spec=argument_spec,
         supports_check_mode=True,
     )
     params = module.params
