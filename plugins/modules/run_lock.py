@@ -54,7 +54,7 @@ options:
     description:
     - With O(state=absent), the run id this run holds the lock with.
     - With O(state=present), the run id this run already holds the lock with (a playbook importing another one that
-      takes the lock): while the lock file still names it, the lock is kept as it is and RV(reentered) is true;
+      takes the lock). While the lock file still names it, the lock is kept as it is and RV(reentered) is true;
       otherwise the lock is taken anew (or refused) as without it.
     type: str
   holder:
