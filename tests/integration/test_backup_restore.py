@@ -8,8 +8,8 @@ before anything changes, naming the file. restore_database.yml puts the common d
 cluster: refused without drweb_restore_database_overwrite, and (like restore.yml) while another run holds the cluster's
 run lock, changing nothing; with it, stations registered after the backup are gone, the backed-up ones are there, every
 Server was started again one at a time and serves, the key set and passwd-salt are unchanged. The Servers are
-uninstalled (the database left as it is): restore.yml refuses the non-empty database, naming drweb_restore_database_overwrite, and changes nothing in it. Then the whole lab
-is wiped (no Server, no database, no role, no DNS record) and restore.yml rebuilds the cluster from the set: same key
+uninstalled (the database left as it is): restore.yml refuses the non-empty database, naming
+drweb_restore_database_overwrite, and changes nothing in it. Then the whole lab is wiped (no Server, no database, no role, no DNS record) and restore.yml rebuilds the cluster from the set: same key
 and certificate fingerprints and passwd-salt on every Server, the same dbuuid, the same stations, the administrator
 logs in with the former password (the double checks it salted with passwd-salt), and check.yml is clean and reports
 the backup's age. No converge of its own when the previous module hands its cluster over (conftest shared_cluster);
