@@ -2,18 +2,19 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """playbooks/backup.yml and playbooks/restore.yml on the lab: a cluster destroyed and rebuilt from its backup.
 
-One converged cluster; three stations registered through node1's agent port; backup.yml with the secret files
-vault-encrypted. Then, while the cluster still runs, a copy of the set with one changed byte is refused by restore.yml
+One converged cluster; three stations registered through node1's agent port; backup.yml with the secret files vault-
+encrypted. Then, while the cluster still runs, a copy of the set with one changed byte is refused by restore.yml
 before anything changes, naming the file. restore_database.yml puts the common database back under the running
-cluster: refused without drweb_restore_database_overwrite, and (like restore.yml) while another run holds the cluster's
-run lock, changing nothing; with it, stations registered after the backup are gone, the backed-up ones are there, every
-Server was started again one at a time and serves, the key set and passwd-salt are unchanged. The Servers are
-uninstalled (the database left as it is): restore.yml refuses the non-empty database, naming
-drweb_restore_database_overwrite, and changes nothing in it. Then the whole lab is wiped (no Server, no database, no role, no DNS record) and restore.yml rebuilds the cluster from the set: same key
-and certificate fingerprints and passwd-salt on every Server, the same dbuuid, the same stations, the administrator
-logs in with the former password (the double checks it salted with passwd-salt), and check.yml is clean and reports
-the backup's age. No converge of its own when the previous module hands its cluster over (conftest shared_cluster);
-the rebuilt cluster, as site.yml leaves it with the former identity, is handed over to the next module.
+cluster: refused without drweb_restore_database_overwrite, and (like restore.yml) while another run holds the
+cluster's run lock, changing nothing; with it, stations registered after the backup are gone, the backed-up ones are
+there, every Server was started again one at a time and serves, the key set and passwd-salt are unchanged. The Servers
+are uninstalled (the database left as it is): restore.yml refuses the non-empty database, naming
+drweb_restore_database_overwrite, and changes nothing in it. Then the whole lab is wiped (no Server, no database, no
+role, no DNS record) and restore.yml rebuilds the cluster from the set: same key and certificate fingerprints and
+passwd-salt on every Server, the same dbuuid, the same stations, the administrator logs in with the former password
+(the double checks it salted with passwd-salt), and check.yml is clean and reports the backup's age. No converge of
+its own when the previous module hands its cluster over (conftest shared_cluster); the rebuilt cluster, as site.yml
+leaves it with the former identity, is handed over to the next module.
 """
 
 from __future__ import annotations
