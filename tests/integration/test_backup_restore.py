@@ -2,8 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """playbooks/backup.yml and playbooks/restore.yml on the lab: a cluster destroyed and rebuilt from its backup.
 
-One converged cluster; three stations registered through node1's agent port; backup.yml with the secret files vault-
-encrypted. Then, while the cluster still runs, a copy of the set with one changed byte is refused by restore.yml
+One converged cluster; three stations registered through node1's agent port; backup.yml with the secret files
+vault-encrypted. Then, while the cluster still runs, a copy of the set with one changed byte is refused by restore.yml
 before anything changes, naming the file. restore_database.yml puts the common database back under the running
 cluster: refused without drweb_restore_database_overwrite, and (like restore.yml) while another run holds the
 cluster's run lock, changing nothing; with it, stations registered after the backup are gone, the backed-up ones are
