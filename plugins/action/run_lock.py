@@ -61,6 +61,9 @@ class ActionModule(ActionBase):
 
         holder = dict(here, run_id=uuid.uuid4().hex, operation=args['operation'],
                       started=datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'))
+        # the same run taking its lock again (a playbook importing another): kept while the file still names it
+        if args['run_id']:
+            module_args['run_id'] = args['run_id']
         reply = self._execute_module(module_name='drweb.cluster.run_lock',
                                      module_args=dict(module_args, holder=holder), task_vars=task_vars)
         if reply.get('failed') or reply.get('acquired'):

@@ -110,6 +110,17 @@ def acquire(path, holder, replace_run_id=None):
             os.unlink(temporary)
 
 
+def reenter(path, run_id):
+    """Whether run_id still holds the lock (a playbook of the same run taking it again). Returns (held, holder found).
+
+    The same run takes its own lock again when one playbook imports another that takes it (restore.yml imports
+    site.yml): without this, the run would refuse itself as "another run". Only the run id recorded in the file counts -
+    a run that no longer holds the lock (released, or broken by another run) takes it anew or is refused.
+    """
+    current = read_holder(path)
+    return bool(run_id) and current is not None and current.get('run_id') == run_id, current
+
+
 def release(path, run_id):
     """Remove the lock when run_id holds it. Returns (released, holder found)."""
     guard = _guard(path) if os.path.isdir(os.path.dirname(path)) else None

@@ -44,7 +44,7 @@ options:
     description: What the run does; cluster-wide operations refuse a C(--limit) that leaves running members out.
     type: str
     required: true
-    choices: [site, add_node, remove_node, rotate_certificate, update_parent_failover, upgrade, backup]
+    choices: [site, add_node, remove_node, rotate_certificate, update_parent_failover, upgrade, backup, restore_database]
   primary:
     description: C(drweb_primary_host); empty means the first member of the group.
     type: str

@@ -51,7 +51,11 @@ options:
     type: bool
     default: false
   run_id:
-    description: With O(state=absent), the run id this run holds the lock with.
+    description:
+    - With O(state=absent), the run id this run holds the lock with.
+    - With O(state=present), the run id this run already holds the lock with (a playbook importing another one that
+      takes the lock). While the lock file still names it, the lock is kept as it is and RV(reentered) is true;
+      otherwise the lock is taken anew (or refused) as without it.
     type: str
   holder:
     description: Internal (set by the action plugin) - the holder to record.
@@ -110,6 +114,10 @@ holder:
   type: dict
   sample: {run_id: 3f2c..., controller: ctl, user: root, pid: 4242, pid_start: 1234567, boot_id: 6b1f...,
            playbook: site.yml, operation: site, started: '2026-12-05T10:00:00Z'}
+reentered:
+  description: Whether this run already held the lock (O(run_id) with O(state=present)); the lock file is unchanged.
+  returned: always
+  type: bool
 broken:
   description: The holder whose stale lock this run broke (O(break_lock)), else C(null).
   returned: always
@@ -122,7 +130,7 @@ liveness:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.drweb.cluster.plugins.module_utils.run_lock import LockFileError, acquire, read_holder, release
+from ansible_collections.drweb.cluster.plugins.module_utils.run_lock import LockFileError, acquire, read_holder, reenter, release
 
 
 def main():
@@ -140,7 +148,7 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    result = dict(changed=False, acquired=False, released=False, holder=None, broken=None)
+    result = dict(changed=False, acquired=False, released=False, reentered=False, holder=None, broken=None)
     try:
         if params['state'] == 'query' or (params['state'] == 'present' and module.check_mode):
             result['holder'] = read_holder(params['path'])
@@ -148,6 +156,11 @@ def main():
             if not params['holder'] or not params['holder'].get('run_id'):
                 module.fail_json(msg='run_lock: state=present needs the holder (run through the drweb.cluster.run_lock '
                                      'action, which records the controller)', **result)
+            if params['run_id'] and params['replace_run_id'] is None:
+                result['reentered'], result['holder'] = reenter(params['path'], params['run_id'])
+                if result['reentered']:
+                    result['acquired'] = True
+                    module.exit_json(**result)
             result['acquired'], result['holder'] = acquire(params['path'], params['holder'], params['replace_run_id'])
             result['changed'] = result['acquired']
         else:

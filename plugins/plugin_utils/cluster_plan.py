@@ -20,7 +20,8 @@ import re
 PLAN_VERSION = 1
 
 # Operations that change the whole cluster: a --limit that leaves out a running member is refused for them.
-CLUSTER_WIDE = ('site', 'rotate_certificate', 'update_parent_failover', 'upgrade', 'remove_node')
+# restore_database: the common database replaced under the whole running cluster (every Server stopped first).
+CLUSTER_WIDE = ('site', 'rotate_certificate', 'update_parent_failover', 'upgrade', 'remove_node', 'restore_database')
 # backup: reads only (backup.yml takes the cluster's identity and database from the plan, never changes a member).
 OPERATIONS = CLUSTER_WIDE + ('add_node', 'backup')
 # Operations that install Servers (their version, install folder and data rules apply).
@@ -361,6 +362,10 @@ def decide(reads, inventory):
     if operation == 'backup' and new_cluster:
         refusals.append('no member is attached to the common database%s, so there is no cluster to back up: build it '
                         'with site.yml first' % ((' ' + _target_text(wanted_target)) if wanted_target else ''))
+    if operation == 'restore_database' and new_cluster:
+        refusals.append('no member is attached to the common database%s, so there is no running cluster to restore the '
+                        'database into: rebuild the cluster with restore.yml' % (
+                            (' ' + _target_text(wanted_target)) if wanted_target else ''))
 
     if operation == 'rotate_certificate' and new_cluster and not (
             (reads.get(primary) or {}).get('installed') and ((reads.get(primary) or {}).get('key_files') or {}).get('complete')):

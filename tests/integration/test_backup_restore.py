@@ -4,13 +4,17 @@
 
 One converged cluster; three stations registered through node1's agent port; backup.yml with the secret files
 vault-encrypted. Then, while the cluster still runs, a copy of the set with one changed byte is refused by restore.yml
-before anything changes, naming the file. The Servers are uninstalled (the database left as it is): restore.yml
-refuses the non-empty database, naming drweb_restore_database_overwrite, and changes nothing in it. Then the whole lab
-is wiped (no Server, no database, no role, no DNS record) and restore.yml rebuilds the cluster from the set: same key
-and certificate fingerprints and passwd-salt on every Server, the same dbuuid, the same stations, the administrator
-logs in with the former password (the double checks it salted with passwd-salt), and check.yml is clean and reports
-the backup's age. No converge of its own when the previous module hands its cluster over (conftest shared_cluster);
-the rebuilt cluster, as site.yml leaves it with the former identity, is handed over to the next module.
+before anything changes, naming the file. restore_database.yml puts the common database back under the running
+cluster: refused without drweb_restore_database_overwrite, and (like restore.yml) while another run holds the
+cluster's run lock, changing nothing; with it, stations registered after the backup are gone, the backed-up ones are
+there, every Server was started again one at a time and serves, the key set and passwd-salt are unchanged. The Servers
+are uninstalled (the database left as it is): restore.yml refuses the non-empty database, naming
+drweb_restore_database_overwrite, and changes nothing in it. Then the whole lab is wiped (no Server, no database, no
+role, no DNS record) and restore.yml rebuilds the cluster from the set: same key and certificate fingerprints and
+passwd-salt on every Server, the same dbuuid, the same stations, the administrator logs in with the former password
+(the double checks it salted with passwd-salt), and check.yml is clean and reports the backup's age. No converge of
+its own when the previous module hands its cluster over (conftest shared_cluster); the rebuilt cluster, as site.yml
+leaves it with the former identity, is handed over to the next module.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ _CLUSTER = yaml.safe_load(open(CLUSTER_VARS, encoding="utf-8"))["all"]  # pylint
 DB_NAME = _CLUSTER["vars"]["drweb_db_name"]
 ADMIN_PASSWORD = _CLUSTER["children"]["drweb_servers"]["vars"]["drweb_admin_password"]
 VAULT_PASSWORD = "backup-test-vault-password"
+LOCK = "/var/lib/drweb-cluster/run.lock"   # the run lock, on the lab's database host
+LATE_STATIONS = ("after-backup-1", "after-backup-2")
 
 
 def sh(lab_exec, host, command, **kwargs):
@@ -79,6 +85,21 @@ def pids(lab_exec):
     return {node: lab_exec(node, "cat /var/opt/drwcs/run/drwcsd.pid 2>/dev/null").stdout.strip() for node in NODES}
 
 
+def flat(text):
+    return " ".join(text.split())
+
+
+def lock_record(lab_exec, db_host):
+    proc = lab_exec(db_host, "cat %s" % LOCK)
+    return json.loads(proc.stdout) if proc.returncode == 0 else None
+
+
+def register(lab_exec, names):
+    lines = "".join("REGISTER %s\n" % name for name in names) + "QUIT\n"
+    out = sh(lab_exec, "node1", "nc -q 5 127.0.0.1 2193", input=lines)
+    assert out.count("OK ") == len(names), out
+
+
 def servers_state(lab_exec):
     """node -> the Server's pid and the SHA-256 of its configuration and key files."""
     return {node: sh(lab_exec, node, "cat /var/opt/drwcs/run/drwcsd.pid; cd %s && sha256sum drwcsd.conf download.conf %s"
@@ -89,9 +110,7 @@ def servers_state(lab_exec):
 def backed_up(converged_cluster, ansible_playbook, lab_exec, lab_groups, tmp_path_factory):  # pylint: disable=unused-argument
     """The converged cluster with three stations, and backup.yml's run, set folder and what the cluster was."""
     db_host = lab_groups["drweb_database"][0]
-    lines = "".join("REGISTER %s\n" % name for name in STATIONS) + "QUIT\n"
-    out = sh(lab_exec, "node1", "nc -q 5 127.0.0.1 2193", input=lines)
-    assert out.count("OK ") == len(STATIONS), out
+    register(lab_exec, STATIONS)
     folder = tmp_path_factory.mktemp("backups")
     password_file = folder / "vault-password"
     password_file.write_text(VAULT_PASSWORD)
@@ -156,6 +175,74 @@ def test_damaged_set_is_refused_before_any_change_naming_the_file(backed_up, ans
     assert (pids(lab_exec), database(lab_exec, backed_up["db_host"])) == before
 
 
+def restore_database(ansible_playbook, backed_up, **extra):
+    return ansible_playbook("playbooks/restore_database.yml", "--vault-id", "backup@%s" % backed_up["password_file"],
+                            extra=dict(drweb_restore_from=str(backed_up["set"]), **extra))
+
+
+def test_database_only_restore_is_refused_without_the_overwrite_variable(backed_up, ansible_playbook, lab_exec):
+    db_host = backed_up["db_host"]
+    before = (pids(lab_exec), database(lab_exec, db_host))
+    run = restore_database(ansible_playbook, backed_up)
+    assert run.returncode != 0
+    text = flat(run.output)
+    assert "cannot replace the running cluster's database" in text, run.output[-4000:]
+    assert "set drweb_restore_database_overwrite: true" in text and "Nothing was changed." in text
+    assert "PLAY [Stop every Server" not in run.output
+    assert all(counts["changed"] == 0 for counts in run.recap.values()), run.recap
+    assert (pids(lab_exec), database(lab_exec, db_host)) == before
+    assert lock_record(lab_exec, db_host) is None, "the refused run left its lock"
+
+
+def test_restores_are_refused_while_another_run_holds_the_lock(backed_up, ansible_playbook, lab_exec):
+    db_host = backed_up["db_host"]
+    holder = dict(run_id="f" * 32, controller="other-controller", user="alice", pid=4242, pid_start=1, boot_id="x",
+                  playbook="site.yml", operation="site", started="2026-12-05T10:00:00Z")
+    sh(lab_exec, db_host, "mkdir -p %s && cat > %s" % (os.path.dirname(LOCK), LOCK), input=json.dumps(holder))
+    try:
+        before = (pids(lab_exec), database(lab_exec, db_host))
+        for run in (restore_database(ansible_playbook, backed_up, drweb_restore_database_overwrite=True),
+                    ansible_playbook("playbooks/restore.yml", "--vault-id", "backup@%s" % backed_up["password_file"],
+                                     extra=dict(drweb_restore_from=str(backed_up["set"]),
+                                                drweb_restore_database_overwrite=True))):
+            assert run.returncode != 0
+            text = flat(run.output)
+            assert ("Another changing run holds this cluster's run lock (%s, %s): site.yml (site) by "
+                    "alice@other-controller, ansible-playbook pid 4242, since 2026-12-05T10:00:00Z" % (db_host, LOCK)) in text, \
+                run.output[-4000:]
+            assert "It was taken from another controller" in text and "Nothing was changed." in text
+            assert all(counts["changed"] == 0 for counts in run.recap.values()), run.recap
+            assert (pids(lab_exec), database(lab_exec, db_host)) == before
+            assert lock_record(lab_exec, db_host) == holder, "the refused run touched the holder's lock"
+    finally:
+        sh(lab_exec, db_host, "rm -f %s" % LOCK)
+
+
+def test_database_only_restore_puts_the_backed_up_database_back_under_the_running_cluster(
+        backed_up, ansible_playbook, lab_exec):
+    db_host = backed_up["db_host"]
+    register(lab_exec, LATE_STATIONS)    # data the backup does not hold
+    assert set(LATE_STATIONS) <= set(database(lab_exec, db_host)[1])
+    before = pids(lab_exec)
+    run = restore_database(ansible_playbook, backed_up, drweb_restore_database_overwrite=True)
+    assert run.returncode == 0, run.output[-8000:]
+    # the database as backed up: same dbuuid, the backed-up stations, none registered since
+    assert database(lab_exec, db_host) == backed_up["database"]
+    # every Server stopped, then started one at a time in inventory order, each serving before the next
+    starts = [chunk for chunk in run.output.split("\n\n")
+              if chunk.startswith("TASK [drweb.cluster._server : Start drwcsd where it is stopped]")]
+    assert [re.findall(r"^changed: \[(node\d)\]", chunk, re.MULTILINE) for chunk in starts] == [[node] for node in NODES], starts
+    after = pids(lab_exec)
+    assert all(after.values()) and all(after[node] != before[node] for node in NODES), (before, after)
+    for node in NODES:
+        assert login_accepted(lab_exec, node), node
+    # the cluster kept its identity; the run released its lock; no secret in the output
+    assert identity(lab_exec) == backed_up["identity"]
+    assert lock_record(lab_exec, db_host) is None
+    for secret in backed_up["secrets"]:
+        assert secret not in run.output
+
+
 def test_restore_refuses_a_database_that_is_not_empty(backed_up, ansible_playbook, lab_exec):
     for node in NODES:   # the Servers gone, their database left as it is
         sh(lab_exec, node, UNINSTALL_SERVER, timeout=120)
@@ -180,6 +267,9 @@ def restored(backed_up, ansible_playbook, pristine_lab, shared_cluster):
 
 def test_restored_cluster_has_the_former_identity_database_and_stations(backed_up, restored, lab_exec):
     assert "cluster identity: new cluster, the provided key set" in restored.output
+    # site.yml's preflight, imported, took the run's own lock again (not refused as another run); released at the end
+    assert "holds this cluster's run lock" not in restored.output
+    assert lock_record(lab_exec, backed_up["db_host"]) is None
     for secret in backed_up["secrets"]:
         assert secret not in restored.output
     now = identity(lab_exec)

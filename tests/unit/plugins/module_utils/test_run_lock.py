@@ -143,3 +143,14 @@ def test_the_refusal_names_the_holder_and_what_to_do(state, expected):
 def test_a_running_holder_is_not_broken_even_when_asked():
     text = run_lock.refusal(holder(), 'alive', 'db1', breaking=True, now=NOW)
     assert 'the lock is not broken even with drweb_lock_break=true' in text
+
+
+def test_the_same_run_takes_its_own_lock_again_and_another_run_does_not(path):
+    """A playbook importing another (restore.yml imports site.yml): the run keeps its lock; no other run gets it."""
+    assert run_lock.acquire(path, holder()) == (True, holder())
+    assert run_lock.reenter(path, 'a' * 32) == (True, holder())
+    assert json.load(open(path)) == holder()          # the record unchanged
+    assert run_lock.reenter(path, 'b' * 32) == (False, holder())
+    assert run_lock.reenter(path, '') == (False, holder())
+    assert run_lock.release(path, 'a' * 32) == (True, holder())
+    assert run_lock.reenter(path, 'a' * 32) == (False, None)   # released: taken anew, not kept

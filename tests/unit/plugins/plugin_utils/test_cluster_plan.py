@@ -437,3 +437,14 @@ def test_backup_reads_the_running_cluster_and_refuses_when_there_is_none():
     fresh = absent()
     refused(plan(dict(node1=dict(fresh), node2=dict(fresh), node3=dict(fresh)), operation='backup'),
             'no cluster to back up')
+
+
+def test_a_database_only_restore_reads_the_running_cluster_whole_and_refuses_when_there_is_none():
+    result = plan(converged(), operation='restore_database')
+    assert result['refusals'] == [] and result['identity']['origin'] == 'members'
+    assert result['database']['dbuuid'] == DBUUID
+    # every Server is stopped while the database is replaced: a --limit leaving one out is refused
+    refused(plan(converged(), operation='restore_database', play_hosts=['node1']), '--limit leaves out node2, node3')
+    fresh = absent()
+    refused(plan(dict(node1=dict(fresh), node2=dict(fresh), node3=dict(fresh)), operation='restore_database'),
+            'no running cluster to restore the database into', 'restore.yml')
