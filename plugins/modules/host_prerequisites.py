@@ -53,13 +53,9 @@ options:
     type: list
     elements: str
     default: []
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; check mode returns the same result.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to show.
+extends_documentation_fragment:
+- drweb.cluster.attributes
+- drweb.cluster.attributes.read_only
 author:
 - drweb.cluster maintainers !UNKNOWN
 '''
