@@ -42,6 +42,14 @@ options:
     type: str
     default: prefer
     choices: [disable, allow, prefer, require, verify-ca, verify-full]
+  ca_cert:
+    description:
+    - Path, on the target, of the PEM file of the CA (or CAs) that signed the PostgreSQL server's certificate (libpq
+      C(sslrootcert)).
+    - Required when O(ssl_mode) is V(verify-ca) or V(verify-full), so that the check never falls back to a
+      C(~/.postgresql/root.crt) the run did not mean.
+    type: path
+    aliases: [ssl_rootcert]
   connect_timeout:
     description: Seconds to wait for the connection.
     type: int

@@ -33,6 +33,11 @@ except ImportError:
 READ_ONLY_OPTIONS = '-c default_transaction_read_only=on'
 
 
+# libpq's sslmode values; the last two check the PostgreSQL server's certificate against a CA (ca_cert)
+SSL_MODES = ('disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full')
+VERIFYING_SSL_MODES = ('verify-ca', 'verify-full')
+
+
 class DatabaseError(Exception):
     """The database could not be reached or read; the message says why, without any secret."""
 
@@ -45,7 +50,8 @@ def argument_spec():
         db=dict(type='str', required=True, aliases=['name']),
         login_user=dict(type='str', required=True, aliases=['user']),
         login_password=dict(type='str', no_log=True, aliases=['password']),
-        ssl_mode=dict(type='str', default='prefer', choices=['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']),
+        ssl_mode=dict(type='str', default='prefer', choices=list(SSL_MODES)),
+        ca_cert=dict(type='path', aliases=['ssl_rootcert']),
         connect_timeout=dict(type='int', default=10),
     )
 
@@ -59,6 +65,15 @@ def check_params(params):
         return 'port must be 1..65535, got %d' % params['port']
     if params['connect_timeout'] < 1:
         return 'connect_timeout must be at least 1 second, got %d' % params['connect_timeout']
+    return ssl_problem(params)
+
+
+def ssl_problem(params):
+    """A message when the sslmode checks the server's certificate but no CA file is named, or None."""
+    if params.get('ssl_mode') in VERIFYING_SSL_MODES and not (params.get('ca_cert') or '').strip():
+        # libpq would fall back to ~/.postgresql/root.crt of whoever runs the module: never what the run meant
+        return ('ssl_mode %s checks the PostgreSQL server\'s certificate: ca_cert (drweb_db_ssl_ca_file) must name the CA '
+                'file' % params['ssl_mode'])
     return None
 
 
@@ -84,6 +99,10 @@ def connection_hint(message):
     if 'connection refused' in text or 'could not connect' in text or 'timeout' in text or 'timed out' in text:
         return ('check drweb_db_host / drweb_db_port: is PostgreSQL running and listening on that address and port, and '
                 'reachable from this node?')
+    if 'certificate verify failed' in text or 'root certificate' in text or 'does not match host name' in text \
+            or 'certificate' in text and 'ssl' in text:
+        return ('check drweb_db_ssl_ca_file (the CA that signed the PostgreSQL server\'s certificate, a file on this node) '
+                'and, with verify-full, that drweb_db_host is a name or address the certificate holds')
     if 'no pg_hba.conf entry' in text:
         return 'pg_hba.conf on the database host does not let this node in'
     return 'see the PostgreSQL server log'
@@ -103,6 +122,8 @@ def connect(driver, params, application_name, read_only=False):
         arguments['options'] = READ_ONLY_OPTIONS
     if params['login_password']:
         arguments['password'] = params['login_password']
+    if params.get('ca_cert'):
+        arguments['sslrootcert'] = params['ca_cert']
     try:
         return driver.connect(**arguments)
     except Exception as error:  # pylint: disable=broad-exception-caught

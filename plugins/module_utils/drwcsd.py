@@ -110,6 +110,12 @@ CONFIG_SQLITE_FILE_ATTRIBUTE = 'dbfile'
 CONFIG_PGSQL_XPATH = 'database/pgsql'
 # server_facts database field -> <pgsql> attribute
 CONFIG_PGSQL_ATTRIBUTES = {'name': 'dbname', 'host': 'host', 'port': 'port', 'user': 'user', 'password': 'password'}
+# TLS of the Servers' database connection: requiressl="yes" makes the Server insist on TLS (libpq sslmode require);
+# sslmode and sslrootcert pass libpq's own keywords when the Server must also check PostgreSQL's certificate against a CA
+# (verify-ca, verify-full). The product's documentation names none of them (the Database tab is not public).
+CONFIG_PGSQL_REQUIRESSL_ATTRIBUTE = 'requiressl'
+CONFIG_PGSQL_SSLMODE_ATTRIBUTE = 'sslmode'
+CONFIG_PGSQL_SSLROOTCERT_ATTRIBUTE = 'sslrootcert'
 PGSQL_DEFAULT_PORT = 5432
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -599,6 +605,12 @@ TOUCH_POINTS = (
     ('CONFIG_PGSQL_XPATH', 'xml', CONFIG_PGSQL_XPATH, GUESS, _DOUBLE),
     ('CONFIG_PGSQL_ATTRIBUTES', 'xml', ', '.join('%s=%s' % item for item in sorted(CONFIG_PGSQL_ATTRIBUTES.items())), GUESS,
      'the names, and the password kept in clear text: ' + _DOUBLE),
+    ('CONFIG_PGSQL_REQUIRESSL_ATTRIBUTE', 'xml', CONFIG_PGSQL_REQUIRESSL_ATTRIBUTE, GUESS,
+     'the name and its meaning (the Server insists on TLS) are ' + _DOUBLE),
+    ('CONFIG_PGSQL_SSLMODE_ATTRIBUTE', 'xml', CONFIG_PGSQL_SSLMODE_ATTRIBUTE, GUESS,
+     'libpq\'s keyword; that the Server passes it to libpq is ' + _DOUBLE),
+    ('CONFIG_PGSQL_SSLROOTCERT_ATTRIBUTE', 'xml', CONFIG_PGSQL_SSLROOTCERT_ATTRIBUTE, GUESS,
+     'libpq\'s keyword; that the Server passes it to libpq is ' + _DOUBLE),
     ('PGSQL_DEFAULT_PORT', 'network', str(PGSQL_DEFAULT_PORT), INFERENCE, 'PostgreSQL\'s default port'),
     ('DRWCSD_VERB_INITDB', 'cli', DRWCSD_VERB_INITDB, CONFIRMED, '[S15]'),
     ('DRWCSD_VERB_EXPORTDB', 'cli', DRWCSD_VERB_EXPORTDB, GUESS,

@@ -108,6 +108,10 @@ options:
         type: str
         default: prefer
         choices: [disable, allow, prefer, require, verify-ca, verify-full]
+      ca_cert:
+        description: Path, on the node, of the CA file that checks the PostgreSQL server's certificate (libpq
+          C(sslrootcert)); required with V(verify-ca) and V(verify-full).
+        type: path
   install_dir:
     description: The folder the installation package is copied to, for the C(install_dir) subset.
     type: path
@@ -631,8 +635,12 @@ def read_common_database(module, options):
         found['error'] = 'neither psycopg nor psycopg2 can be imported on the node'
         return found
     params = dict(login_host=options['host'], port=options['port'], db=options['name'], login_user=options['user'],
-                  login_password=options['password'], ssl_mode=options['ssl_mode'],
+                  login_password=options['password'], ssl_mode=options['ssl_mode'], ca_cert=options.get('ca_cert'),
                   connect_timeout=module.params['web_api_timeout'])
+    problem = common_database.ssl_problem(params)
+    if problem:
+        found['error'] = problem
+        return found
     try:
         connection = common_database.connect(common_database.psycopg, params, 'drweb.cluster.server_facts', read_only=True)
     except common_database.DatabaseError as error:
@@ -934,7 +942,8 @@ def main():
             name=dict(type='str', required=True),
             user=dict(type='str', required=True),
             password=dict(type='str', no_log=True),
-            ssl_mode=dict(type='str', default='prefer', choices=['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full']),
+            ssl_mode=dict(type='str', default='prefer', choices=list(common_database.SSL_MODES)),
+            ca_cert=dict(type='path'),
         )),
         install_dir=dict(type='path'),
     )

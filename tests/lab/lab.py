@@ -72,7 +72,12 @@ TOOLS = {
     "runuser": "util-linux", "nc": "netcat-openbsd", "ssh": "openssh-client", "ssh-keygen": "openssh-client",
     "/usr/sbin/sshd": "openssh-server", "named": "bind9", "dig": "bind9-dnsutils",
     PG_BIN + "/initdb": "postgresql-15", PG_BIN + "/pg_ctl": "postgresql-15", SYS_PYTHON: "python3",
+    "openssl": "openssl",
 }
+# The database's TLS: a lab CA signs PostgreSQL's certificate (its subjectAltName: the database host's address and
+# name, for verify-full); every host holds the CA, and another CA that signed nothing here (the wrong-CA test).
+DB_CA_FILE = "/etc/drwlab/db-ca.pem"
+DB_WRONG_CA_FILE = "/etc/drwlab/db-wrong-ca.pem"
 
 
 class LabError(Exception):
@@ -409,6 +414,33 @@ def health(state: dict, names: list[str]) -> str | None:
 # ----------------------------------------------------------------------------------------------------- files
 
 
+def make_database_tls(db_host: dict) -> dict:
+    """PEM texts of the lab CA, a second CA (signs nothing the lab serves), and PostgreSQL's key and certificate."""
+    work = path("db-tls")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work, mode=0o700)
+
+    def openssl(*argv: str) -> None:
+        subprocess.run(["openssl", *argv], check=True, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+
+    for name in ("ca", "wrong-ca"):
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "30",
+                "-subj", "/CN=drweb.cluster lab %s" % name, "-keyout", os.path.join(work, name + ".key"),
+                "-out", os.path.join(work, name + ".pem"))
+    extensions = os.path.join(work, "server.ext")
+    names = (db_host["ip"], db_host["name"], DNS_ZONE, db_host["name"])
+    write_file(extensions, "subjectAltName = IP:%s, DNS:%s.%s, DNS:%s\n" % names)
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj",
+            "/CN=%s.%s" % (db_host["name"], DNS_ZONE), "-keyout", os.path.join(work, "server.key"),
+            "-out", os.path.join(work, "server.csr"))
+    openssl("x509", "-req", "-in", os.path.join(work, "server.csr"), "-CA", os.path.join(work, "ca.pem"),
+            "-CAkey", os.path.join(work, "ca.key"), "-CAcreateserial", "-days", "30", "-extfile", extensions,
+            "-out", os.path.join(work, "server.pem"))
+    texts = {name: read(os.path.join(work, name)) for name in ("ca.pem", "wrong-ca.pem", "server.key", "server.pem")}
+    shutil.rmtree(work, ignore_errors=True)
+    return texts
+
+
 def ensure_keys(hosts: list[dict]) -> None:
     """Lab ssh client key and one ed25519 host key per host (kept across up/down)."""
     ssh_dir = path("ssh")
@@ -522,6 +554,8 @@ def host_spec(host: dict, state: dict) -> dict:
             state["hosts"][1]["ip"], DNS_ZONE)},
         {"mkdir": "/var/log/drwlab"},
         {"mkdir": "/etc/drwlab/ssh", "mode": "0755"},  # the host key inside stays 0600
+        {"file": DB_CA_FILE, "content": state["db_tls"]["ca.pem"], "mode": "0644"},
+        {"file": DB_WRONG_CA_FILE, "content": state["db_tls"]["wrong-ca.pem"], "mode": "0644"},
         {"file": "/etc/drwlab/ssh/ssh_host_ed25519_key", "content": read(hostkey), "mode": "0600"},
         {"file": "/etc/drwlab/ssh/ssh_host_ed25519_key.pub", "content": read(hostkey + ".pub")},
         # sshd reads it with the logging-in user's rights: readable by the sudo user too (a public key)
@@ -537,6 +571,8 @@ def host_spec(host: dict, state: dict) -> dict:
         steps += [
             {"mkdir": "/etc/drwlab/pg", "mode": "0700", "owner": "postgres", "group": "postgres"},
             {"file": "/etc/drwlab/pg/pwfile", "content": state["pg_password"] + "\n", "mode": "0600", "owner": "postgres"},
+            {"file": "/etc/drwlab/pg/server.key", "content": state["db_tls"]["server.key"], "mode": "0600", "owner": "postgres"},
+            {"file": "/etc/drwlab/pg/server.pem", "content": state["db_tls"]["server.pem"], "mode": "0644", "owner": "postgres"},
             {"mkdir": "/run/postgresql", "mode": "2775", "owner": "postgres", "group": "postgres"},
             {"run": ["runuser", "-u", "postgres", "--", PG_BIN + "/initdb", "-D", PG_DATA, "-U", "postgres",
                      "--auth-local=peer", "--auth-host=scram-sha-256", "--pwfile=/etc/drwlab/pg/pwfile",
@@ -545,6 +581,8 @@ def host_spec(host: dict, state: dict) -> dict:
                 "", "# drweb.cluster lab", "listen_addresses = '%s,localhost'" % host["ip"], "port = 5432",
                 "unix_socket_directories = '/run/postgresql'", "password_encryption = scram-sha-256",
                 "fsync = off", "synchronous_commit = off", "full_page_writes = off",
+                # TLS with the lab CA's certificate: clients choose (sslmode prefer by default, verify-full by test)
+                "ssl = on", "ssl_cert_file = '/etc/drwlab/pg/server.pem'", "ssl_key_file = '/etc/drwlab/pg/server.key'",
                 # CREATE/ALTER ROLE statements in the log: the secrets test checks no password reaches it in clear
                 "log_statement = 'ddl'", ""])},
             {"file": PG_DATA + "/pg_hba.conf", "mode": "0600", "owner": "postgres", "content": "\n".join([
@@ -629,6 +667,9 @@ def inventory(state: dict) -> dict:
             "lab_postgres_port": 5432,
             "lab_postgres_superuser": "postgres",
             "lab_postgres_password": state["pg_password"],
+            # a file on every lab host: the CA that signed PostgreSQL's certificate, and one that did not
+            "lab_postgres_ca_file": DB_CA_FILE,
+            "lab_postgres_wrong_ca_file": DB_WRONG_CA_FILE,
             "lab_dns_zone": DNS_ZONE,
             "lab_dns_server": by_ip["dns1"],
             "lab_tsig_key_name": TSIG_NAME,
@@ -782,9 +823,12 @@ def fresh_up(nodes: int) -> dict:
         "tsig_secret": base64.b64encode(secrets.token_bytes(32)).decode("ascii"),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
+    # the database's TLS texts live in the state only while hosts are set up (host_spec), never in state.json
     save_state(state)
+    state["db_tls"] = make_database_tls(next(h for h in hosts if h["role"] == "db"))
     create_network(hosts)
     pids = start_hosts(hosts, state)
+    del state["db_tls"]
     for host in hosts:
         host["pid"] = pids[host["name"]]
     state["complete"] = True

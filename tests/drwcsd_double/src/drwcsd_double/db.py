@@ -187,6 +187,11 @@ class Database:
             params['options'] = ' '.join(options).strip()
         if attrs.get('requiressl', 'no').lower() in ('yes', 'true', 'on', '1'):
             params['sslmode'] = 'require'
+        # libpq's own keywords when the certificate is checked (GUESS names, docs/compatibility.md): passed as they are
+        if attrs.get('sslmode'):
+            params['sslmode'] = attrs['sslmode']
+        if attrs.get('sslrootcert'):
+            params['sslrootcert'] = attrs['sslrootcert']
         try:
             self.conn = psycopg.connect(autocommit=True, **{k: v for k, v in params.items() if v is not None})
         except psycopg.Error as exc:
