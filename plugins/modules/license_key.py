@@ -134,11 +134,9 @@ web_api_error:
 '''
 
 import time
-from xml.etree import ElementTree
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
-from ansible.module_utils.urls import open_url
 
 from ansible_collections.drweb.cluster.plugins.module_utils import common_database, drwcsd, web_api
 
@@ -159,14 +157,9 @@ def key_numbers(rows):
 def server_keys(params):
     """(key ids the local Server lists, error)."""
     try:
-        response = open_url(LOCAL_WEB_API + drwcsd.WEB_API_KEYS, method='GET', url_username=params['admin_user'],
-                            url_password=params['admin_password'], force_basic_auth=True, validate_certs=False,
-                            timeout=params['web_api_timeout'])
-        root = ElementTree.fromstring(response.read())
-    except Exception as error:  # pylint: disable=broad-exception-caught
-        return None, 'GET %s%s failed: %s' % (LOCAL_WEB_API, drwcsd.WEB_API_KEYS, to_native(error))
-    if (root.get('status') or 'true').lower() != 'true':
-        return None, 'keys.ds refused: %s' % (root.findtext('error/message') or 'status false')
+        root = web_api.WebApiClient(params, LOCAL_WEB_API).get_xml(drwcsd.WEB_API_KEYS)
+    except web_api.WebApiError as error:
+        return None, to_native(error)
     return [key.get(drwcsd.WEB_API_KEY_ID_ATTRIBUTE) for key in root.iter('key')], None
 
 

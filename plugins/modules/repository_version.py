@@ -258,11 +258,9 @@ import hashlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from xml.etree import ElementTree
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
-from ansible.module_utils.urls import open_url
 
 from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd, web_api
 from ansible_collections.drweb.cluster.plugins.module_utils.repository import (
@@ -341,14 +339,8 @@ def read_update_source(path):
                 servers=[line.strip() for line in (servers or '').splitlines() if line.strip()])
 
 
-def parse_summary(body):
-    """Product code -> {name, revision, state, files, size} of a summary.ds XML reply; ValueError when refused."""
-    try:
-        root = ElementTree.fromstring(body)
-    except ElementTree.ParseError as error:
-        raise ValueError('summary.ds reply is not XML: %s' % to_native(error)) from error
-    if (root.get('status') or 'true').lower() != 'true':
-        raise ValueError('summary.ds refused: %s' % (root.findtext('error/message') or 'status false'))
+def parse_summary(root):
+    """Product code -> {name, revision, state, files, size} of a summary.ds XML reply (its root)."""
     products = {}
     for product in root.findall(drwcsd.WEB_API_SUMMARY_PRODUCTS_XPATH):
         code = product.get('code')
@@ -368,17 +360,10 @@ def parse_summary(body):
 def ask_web_api(params):
     """The web_api result: summary.ds of the node's own Server."""
     result = dict(status='error', error=None, revisions={}, products={}, disagrees_with_disk=[])
-    url = params['web_api_url'].rstrip('/') + drwcsd.WEB_API_SUMMARY
     try:
-        # validate_certs=False: the Server's HTTPS certificate is self-signed and the request stays on the node
-        response = open_url(url, method='GET', url_username=params['admin_user'], url_password=params['admin_password'],
-                            force_basic_auth=True, validate_certs=False, timeout=params['web_api_timeout'])
-        products = parse_summary(response.read())
-    except ValueError as error:
+        products = parse_summary(web_api.WebApiClient(params, params['web_api_url']).get_xml(drwcsd.WEB_API_SUMMARY))
+    except web_api.WebApiError as error:
         result['error'] = to_native(error)
-        return result
-    except Exception as error:  # pylint: disable=broad-exception-caught
-        result['error'] = 'GET %s failed: %s' % (url, to_native(error))
         return result
     result.update(status='ok', products=products,
                   revisions=dict((code, info['revision']) for code, info in products.items()))

@@ -368,8 +368,6 @@ from xml.etree import ElementTree
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
-from ansible.module_utils.six.moves.urllib.parse import urlencode
-from ansible.module_utils.urls import open_url
 
 from ansible_collections.drweb.cluster.plugins.module_utils import common_database, drwcsd, key_material, web_api
 from ansible_collections.drweb.cluster.plugins.module_utils.repository import RepositoryError, scan_repository
@@ -697,22 +695,12 @@ def ask_web_api(module):
     params = module.params
     result = dict(status='error', error=None, database_unavailable=False, peers=None, cluster_enabled=None, keys=None)
     try:
-        response = open_url(LOCAL_WEB_API + drwcsd.WEB_API_SUMMARY, method='GET', url_username=params['admin_user'],
-                            url_password=params['admin_password'], force_basic_auth=True, validate_certs=False,
-                            timeout=params['web_api_timeout'])
-        body = response.read()
-    except Exception as error:  # pylint: disable=broad-exception-caught
-        result['error'] = 'GET %s%s failed: %s' % (LOCAL_WEB_API, drwcsd.WEB_API_SUMMARY, to_native(error))
-        return None, result
-    try:
-        root = ElementTree.fromstring(body)
-    except ElementTree.ParseError as error:
-        result['error'] = 'summary.ds reply is not XML: %s' % to_native(error)
-        return None, result
-    if (root.get('status') or 'true').lower() != 'true':
-        message = root.findtext('error/message') or 'status false'
-        result['error'] = 'summary.ds refused: %s' % message
-        result['database_unavailable'] = re.search(drwcsd.WEB_API_REFUSAL_DATABASE_PATTERN, message) is not None
+        root = web_api.WebApiClient(params, LOCAL_WEB_API).get_xml(drwcsd.WEB_API_SUMMARY)
+    except web_api.WebApiError as error:
+        result['error'] = to_native(error)
+        # a Server that lost its database refuses every login and says why: not a wrong password
+        result['database_unavailable'] = (error.kind == web_api.REFUSED
+                                          and re.search(drwcsd.WEB_API_REFUSAL_DATABASE_PATTERN, error.refusal) is not None)
         return None, result
     build = (root.findtext('server-summary/version') or root.get('srv_version') or '').strip()
     if drwcsd.parse_release(build) is None:
@@ -737,15 +725,10 @@ def ask_stations(module, server_id=None):
     query = {'id': drwcsd.WEB_API_GROUP_EVERYONE, 'per-page': '1'}
     if server_id:
         query['server-id'] = server_id
-    url = LOCAL_WEB_API + drwcsd.WEB_API_STATIONS_LIST + '?' + urlencode(sorted(query.items()))
     try:
-        response = open_url(url, method='GET', url_username=params['admin_user'], url_password=params['admin_password'],
-                            force_basic_auth=True, validate_certs=False, timeout=params['web_api_timeout'])
-        root = ElementTree.fromstring(response.read())
-    except Exception as error:  # pylint: disable=broad-exception-caught
-        return None, 'GET %s failed: %s' % (drwcsd.WEB_API_STATIONS_LIST, to_native(error))
-    if (root.get('status') or 'true').lower() != 'true':
-        return None, '%s refused: %s' % (drwcsd.WEB_API_STATIONS_LIST, root.findtext('error/message') or 'status false')
+        root = web_api.WebApiClient(params, LOCAL_WEB_API).get_xml(drwcsd.WEB_API_STATIONS_LIST, query)
+    except web_api.WebApiError as error:
+        return None, to_native(error)
     stations = root.find(drwcsd.WEB_API_STATIONS_LIST_XPATH)
     total = None if stations is None else stations.get(drwcsd.WEB_API_STATIONS_TOTAL_ATTRIBUTE)
     if total is None or not total.strip().isdigit():

@@ -129,7 +129,6 @@ from xml.etree import ElementTree
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
-from ansible.module_utils.urls import open_url
 
 from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd, web_api
 from ansible_collections.drweb.cluster.plugins.module_utils.secrets import Masker
@@ -391,13 +390,12 @@ def main():
     if not params['admin_password']:
         summary['error'] = 'not asked: no admin_password (drweb_admin_password)'
     else:
+        # the reply as it comes, refusal or not: the report shows what the Server says
         try:
-            response = open_url(LOCAL_WEB_API + drwcsd.WEB_API_SUMMARY, method='GET', url_username=params['admin_user'],
-                                url_password=params['admin_password'], force_basic_auth=True, validate_certs=False,
-                                timeout=params['web_api_timeout'])
-            summary['text'] = clean(to_native(response.read(), errors='surrogate_or_replace'))
-        except Exception as error:  # pylint: disable=broad-exception-caught
-            summary['error'] = 'GET %s%s failed: %s' % (LOCAL_WEB_API, drwcsd.WEB_API_SUMMARY, to_native(error))
+            body = web_api.WebApiClient(params, LOCAL_WEB_API).get(drwcsd.WEB_API_SUMMARY)
+            summary['text'] = clean(to_native(body, errors='surrogate_or_replace'))
+        except web_api.WebApiError as error:
+            summary['error'] = to_native(error)
     probe['summary'] = summary
     before = masker.count
     probe = masker.mask_data(probe)     # the error texts too

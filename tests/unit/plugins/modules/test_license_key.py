@@ -13,7 +13,7 @@ import io
 
 import pytest
 
-from ansible_collections.drweb.cluster.plugins.module_utils import common_database
+from ansible_collections.drweb.cluster.plugins.module_utils import common_database, web_api
 from ansible_collections.drweb.cluster.plugins.modules import license_key
 from ansible_collections.drweb.cluster.tests.unit.plugins.modules.sqlite_driver import FakeDriver
 from ansible_collections.drweb.cluster.tests.unit.plugins.modules.utils import AnsibleFailJson, run_module
@@ -138,7 +138,7 @@ def test_in_use_comes_from_the_servers_keys_ds(driver, monkeypatch):
         calls.append((url, kwargs))
         return Reply(b'<response status="true"><keys><key id="0110000001" user="x" expires="1"/></keys></response>')
 
-    monkeypatch.setattr(license_key, 'open_url', fake_open_url)
+    monkeypatch.setattr(web_api, 'open_url', fake_open_url)
     result = run(dict(content=key(), state='query', admin_password='admin-pw'))
     assert result['in_use'] is True and result['server_keys'] == ['0110000001']
     assert calls[0][0].endswith('/api/server/keys.ds') and calls[0][1]['force_basic_auth'] is True
@@ -150,6 +150,18 @@ def test_an_unanswered_web_api_is_reported_not_guessed(driver, monkeypatch):
     def refuse(url, **kwargs):
         raise OSError('Connection refused')
 
-    monkeypatch.setattr(license_key, 'open_url', refuse)
+    monkeypatch.setattr(web_api, 'open_url', refuse)
     result = run(dict(content=key(), state='query', admin_password='admin-pw'))
     assert result['in_use'] is None and 'Connection refused' in result['web_api_error']
+
+
+@pytest.mark.parametrize('body, said', [
+    (b'<drweb-es-api status="false"><error><errno>1</errno><message>Authentication failed</message></error></drweb-es-api>',
+     'keys.ds refused: Authentication failed'),
+    (b'<html>Control Center', 'keys.ds reply is not XML: '),
+])
+def test_a_web_api_that_refuses_or_answers_no_xml_is_reported_not_guessed(driver, monkeypatch, body, said):
+    monkeypatch.setattr(web_api, 'open_url', lambda url, **kwargs: Reply(body))
+    result = run(dict(content=key(), state='query', admin_password='admin-pw'))
+    assert result['in_use'] is None and result['web_api_error'].startswith(said)
+    assert 'admin-pw' not in str(result)

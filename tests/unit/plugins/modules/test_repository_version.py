@@ -11,6 +11,7 @@ import os
 import pytest
 
 from ansible_collections.drweb.cluster.plugins.module_utils import repository
+from ansible_collections.drweb.cluster.plugins.module_utils import web_api as web_api_client
 from ansible_collections.drweb.cluster.plugins.modules import repository_version as module
 from ansible_collections.drweb.cluster.tests.unit.plugins.modules.utils import AnsibleFailJson, run_module
 
@@ -220,7 +221,7 @@ def test_web_api_and_disk_disagreement(repo, monkeypatch):
     def fake_open_url(url, **kwargs):
         calls.append((url, kwargs))
         return FakeResponse(SUMMARY % (OLD, NEW))
-    monkeypatch.setattr(module, 'open_url', fake_open_url)
+    monkeypatch.setattr(web_api_client, 'open_url', fake_open_url)
     result = run_module(module, {'path': repo, 'sources': ['disk', 'web_api'], 'admin_password': 'secret'})
     assert calls[0][0] == 'https://127.0.0.1:9081/api/server/summary.ds'
     assert calls[0][1]['force_basic_auth'] is True and calls[0][1]['url_password'] == 'secret'
@@ -234,7 +235,7 @@ def test_web_api_and_disk_disagreement(repo, monkeypatch):
 
 
 def test_web_api_only(monkeypatch, tmp_path):
-    monkeypatch.setattr(module, 'open_url', lambda url, **kwargs: FakeResponse(SUMMARY % (NEW, NEW)))
+    monkeypatch.setattr(web_api_client, 'open_url', lambda url, **kwargs: FakeResponse(SUMMARY % (NEW, NEW)))
     result = run_module(module, {'path': str(tmp_path), 'sources': ['web_api'], 'admin_password': 'pw',
                                  'products': ['10-drwbases', '20-drwcs']})
     assert result['revisions'] == {'10-drwbases': NEW}
@@ -243,7 +244,7 @@ def test_web_api_only(monkeypatch, tmp_path):
 
 def test_web_api_refusal_fails_when_it_is_the_only_source(monkeypatch, tmp_path):
     body = '<drweb-es-api status="false"><error><errno>1</errno><message>Authentication failed</message></error></drweb-es-api>'
-    monkeypatch.setattr(module, 'open_url', lambda url, **kwargs: FakeResponse(body))
+    monkeypatch.setattr(web_api_client, 'open_url', lambda url, **kwargs: FakeResponse(body))
     with pytest.raises(AnsibleFailJson, match='Authentication failed'):
         run_module(module, {'path': str(tmp_path), 'sources': ['web_api'], 'admin_password': 'pw'})
 
@@ -251,7 +252,7 @@ def test_web_api_refusal_fails_when_it_is_the_only_source(monkeypatch, tmp_path)
 def test_web_api_unreachable_is_reported_next_to_disk(repo, monkeypatch):
     def refuse(url, **kwargs):
         raise OSError('Connection refused')
-    monkeypatch.setattr(module, 'open_url', refuse)
+    monkeypatch.setattr(web_api_client, 'open_url', refuse)
     result = run_module(module, {'path': repo, 'sources': ['disk', 'web_api'], 'admin_password': 'pw'})
     assert result['web_api']['status'] == 'error' and 'Connection refused' in result['web_api']['error']
     assert result['revisions']['10-drwbases'] == NEW

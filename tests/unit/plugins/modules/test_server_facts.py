@@ -13,6 +13,7 @@ import sqlite3
 import pytest
 
 from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
+from ansible_collections.drweb.cluster.plugins.module_utils import web_api as web_api_client
 from ansible_collections.drweb.cluster.plugins.modules import server_facts
 from ansible_collections.drweb.cluster.tests.unit.plugins.modules.utils import run_module
 
@@ -246,7 +247,7 @@ def test_the_web_api_wins_when_the_server_runs_and_a_password_is_given(install, 
         calls.append((url, kwargs))
         return io.BytesIO(SUMMARY if 'summary.ds' in url else STATIONS % 0)
     monkeypatch.setattr(server_facts.ServerFacts, 'running', lambda self: True)
-    monkeypatch.setattr(server_facts, 'open_url', fake_open_url)
+    monkeypatch.setattr(web_api_client, 'open_url', fake_open_url)
     server = facts(dict(admin_password=ADMIN_PASSWORD))
     assert (server['version'], server['build'], server['version_source']) == ('13.00.1', '13.00.1.202310121', 'webapi')
     assert server['web_api']['status'] == 'ok'
@@ -266,7 +267,7 @@ def test_a_web_api_refusal_falls_back_to_the_marker(install, monkeypatch):
     install['CONFIG_FILE'].write_text(CONF_SQLITE)
     refusal = b'<drweb-es-api status="false"><error><errno>1</errno><message>Authentication failed</message></error></drweb-es-api>'
     monkeypatch.setattr(server_facts.ServerFacts, 'running', lambda self: True)
-    monkeypatch.setattr(server_facts, 'open_url', lambda url, **kwargs: io.BytesIO(refusal))
+    monkeypatch.setattr(web_api_client, 'open_url', lambda url, **kwargs: io.BytesIO(refusal))
     server = facts(dict(admin_password='wrong'))
     assert server['version_source'] == 'marker'
     assert server['web_api']['status'] == 'error' and 'Authentication failed' in server['web_api']['error']
@@ -280,7 +281,7 @@ def test_a_refusal_naming_the_database_says_the_server_lost_it(install, monkeypa
     refusal = (b'<drweb-es-api status="false"><error><errno>1</errno>'
                b'<message>Authentication failed: the database is not available</message></error></drweb-es-api>')
     monkeypatch.setattr(server_facts.ServerFacts, 'running', lambda self: True)
-    monkeypatch.setattr(server_facts, 'open_url', lambda url, **kwargs: io.BytesIO(refusal))
+    monkeypatch.setattr(web_api_client, 'open_url', lambda url, **kwargs: io.BytesIO(refusal))
     server = facts(dict(admin_password=ADMIN_PASSWORD))
     assert server['web_api']['status'] == 'error'
     assert server['web_api']['database_unavailable'] is True
@@ -449,7 +450,7 @@ def web_api(monkeypatch, stations_reply):
             raise stations_reply
         return io.BytesIO(stations_reply)
     monkeypatch.setattr(server_facts.ServerFacts, 'running', lambda self: True)
-    monkeypatch.setattr(server_facts, 'open_url', fake_open_url)
+    monkeypatch.setattr(web_api_client, 'open_url', fake_open_url)
     return calls
 
 

@@ -133,3 +133,37 @@ def test_the_report_masks_the_actual_values_in_every_spelling(tmp_path, monkeypa
     assert 'DRWCS_NOTE="********"' in files[str(options)] and 'DRWCS_OTHER="********"' in files[str(options)]
     assert result['probe']['database']['error'] == 'cannot connect as ********'
     assert result['probe']['masked'] >= 7
+
+
+def probe_with_web_api(tmp_path, monkeypatch, fake_open_url, password='admin-Pa55'):
+    """Run the module on a node with no product files, the Web API answering as fake_open_url does."""
+    from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd, web_api
+    from ansible_collections.drweb.cluster.tests.unit.plugins.modules.utils import run_module
+
+    for name in ('CONFIG_FILE', 'DOWNLOAD_CONFIG_FILE', 'OPTIONS_FILE', 'PRODUCT_MARKER_FILE', 'DRWCSD_BINARY',
+                 'DRWSIGN_BINARY'):
+        monkeypatch.setattr(drwcsd, name, str(tmp_path / ('absent-' + name)))
+    monkeypatch.setattr(drwcsd, 'ETC_DIR', str(tmp_path))
+    monkeypatch.setattr(web_api, 'open_url', fake_open_url)
+    return run_module(server_probe, dict(admin_password=password))
+
+
+def test_an_unreachable_web_api_is_a_line_of_the_report_not_a_failure(tmp_path, monkeypatch):
+    from urllib.error import URLError
+
+    def refuse(url, **kwargs):
+        raise URLError(ConnectionRefusedError(111, 'Connection refused'))
+    result = probe_with_web_api(tmp_path, monkeypatch, refuse)
+    assert result['changed'] is False
+    said = "GET https://127.0.0.1:9081/api/server/summary.ds failed: could not connect to the Server's Web API (Connection refused)"
+    assert result['probe']['summary'] == dict(text=None, error=said)
+
+
+def test_the_summary_is_reported_as_the_server_sent_it_a_refusal_too(tmp_path, monkeypatch):
+    import io
+    refusal = (b'<drweb-es-api status="false"><error><errno>1</errno><message>Authentication failed for admin-Pa55'
+               b'</message></error></drweb-es-api>')
+    result = probe_with_web_api(tmp_path, monkeypatch, lambda url, **kwargs: io.BytesIO(refusal))
+    summary = result['probe']['summary']
+    assert summary['error'] is None
+    assert summary['text'] == refusal.decode().replace('admin-Pa55', '********')
