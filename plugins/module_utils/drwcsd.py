@@ -88,6 +88,10 @@ INSTALLER_HEADER_RELEASE_PATTERN = re.compile(r'(?<![\d.])(?P<release>\d{1,2}\.\
 INSTALLER_UNATTENDED_ARGUMENTS = ['--', '--non-interactive']
 # Initial password of the administrator "admin" on a fresh install (the installer's counterpart of initdb's <password>).
 INSTALLER_ADMIN_PASSWORD_OPTION = '--admin-password'
+# Where the administrator's initial password can be given: only on those command lines (the installer's option and
+# initdb's <password> argument) - no file or environment variable for it is public, so while either command runs the
+# password is in its argument list (/proc/<pid>/cmdline, audit logs of exec calls).
+ADMIN_PASSWORD_CHANNELS = ('installer ' + INSTALLER_ADMIN_PASSWORD_OPTION, 'initdb <password>')
 # The product marker's lines naming the installed release and build (shell-variable style).
 MARKER_VERSION_KEY = 'VERSION'
 MARKER_BUILD_KEY = 'BUILD'
@@ -588,6 +592,9 @@ TOUCH_POINTS = (
      'the Agent installers\' switches [S35]; the Server installer\'s are ' + _DOUBLE),
     ('INSTALLER_ADMIN_PASSWORD_OPTION', 'cli', INSTALLER_ADMIN_PASSWORD_OPTION, GUESS,
      'initdb\'s <password> argument [S15] is the documented counterpart; the installer option is ' + _DOUBLE),
+    ('ADMIN_PASSWORD_CHANNELS', 'cli', ', '.join(ADMIN_PASSWORD_CHANNELS), GUESS,
+     'initdb\'s <password> argument is documented [S15]; a file or environment variable that could carry the password '
+     'instead is not public (none is known)'),
     ('MARKER_VERSION_KEY', 'file', MARKER_VERSION_KEY, GUESS, 'the marker\'s content is ' + _DOUBLE),
     ('MARKER_BUILD_KEY', 'file', MARKER_BUILD_KEY, GUESS, 'the marker\'s content is ' + _DOUBLE),
     ('LOG_BANNER_PATTERN', 'version', LOG_BANNER_PATTERN.pattern, GUESS,
