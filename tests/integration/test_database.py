@@ -452,59 +452,6 @@ def test_hba_rules_admit_each_server_to_the_common_database_and_nobody_else(lab)
                 % (hba, hba, hba_reload), check=False)
 
 
-def test_verify_full_tls_checks_postgresql_certificate_on_every_connection(lab):
-    """drweb_db_sslmode verify-full with the lab CA: the Servers and the collection connect with TLS and check the
-    database's certificate; a CA that did not sign it, or none named, is refused before anything changes, naming
-    drweb_db_ssl_ca_file. The lab's PostgreSQL has a certificate of its own CA (tests/lab/lab.py)."""
-    with open(lab.lab_inventory, encoding="utf-8") as handle:
-        lab_vars = yaml.safe_load(handle)["all"]["vars"]
-    right, wrong = lab_vars["lab_postgres_ca_file"], lab_vars["lab_postgres_wrong_ca_file"]
-    verify = ("-e", "drweb_db_sslmode=verify-full")
-    before, pids = lab.snapshot(lab.base), {host: lab.running_pid(host) for host in lab.base}
-
-    def pgsql_element(host):
-        match = re.search(r"<pgsql [^>]*>", lab.conf(host))
-        assert match, lab.conf(host)
-        return match.group(0)
-
-    def server_connections():
-        """(client address, TLS on) of each connection the Servers hold to the common database."""
-        rows = lab.sql("SELECT a.client_addr, s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) "
-                       "WHERE a.datname = '%s' AND a.application_name = 'drwcsd' ORDER BY 1" % DB_NAME, database="postgres")
-        return [tuple(row.split("|")) for row in rows.splitlines()]
-
-    try:
-        # no CA named: refused by validate, naming the variable
-        code, output, _recap = lab.attach(*verify)
-        assert code != 0 and "set drweb_db_ssl_ca_file to the CA file on the nodes" in output, output
-        # a CA that did not sign PostgreSQL's certificate: every node's check fails, nothing changes
-        code, output, _recap = lab.attach(*verify, "-e", "drweb_db_ssl_ca_file=%s" % wrong)
-        assert_refused(code, output, "certificate verify failed", "check drweb_db_ssl_ca_file")
-        assert lab.snapshot(lab.base) == before
-        assert {host: lab.running_pid(host) for host in lab.base} == pids
-
-        code, output, recap = lab.attach(*verify, "-e", "drweb_db_ssl_ca_file=%s" % right)
-        assert code == 0, output
-        assert DB_PASSWORD not in output
-        for host in lab.base:
-            element = pgsql_element(host)
-            for attribute in ('requiressl="yes"', 'sslmode="verify-full"', 'sslrootcert="%s"' % right):
-                assert attribute in element, (host, element)
-            assert lab.running_pid(host) not in (None, pids[host]), host   # restarted onto the new settings
-        connections = server_connections()
-        assert {address for address, _tls in connections} == {lab.address(host) for host in lab.base}, connections
-        assert all(tls == "t" for _address, tls in connections), connections
-        code, output, recap = lab.attach(*verify, "-e", "drweb_db_ssl_ca_file=%s" % right)
-        assert code == 0 and all(recap[host]["changed"] == 0 for host in lab.base), output
-    finally:
-        # back to the lab's default (sslmode prefer): the TLS attributes leave drwcsd.conf again
-        code, output, _recap = lab.attach()
-        assert code == 0, output
-    for host in lab.base:
-        element = pgsql_element(host)
-        assert 'requiressl="no"' in element and "sslmode=" not in element and "sslrootcert=" not in element, element
-
-
 # --------------------------------------------------------------------------------------------------------------------
 # add_node
 # --------------------------------------------------------------------------------------------------------------------
@@ -541,3 +488,52 @@ def test_add_node_joins_a_new_server_without_restarting_the_others(lab):
         since = lab.run(host, "tail -n +%d %s" % (lines + 1, LOG))
         assert "Server stopping" not in since and "Server started" not in since, since
     print("add_node.yml for %s took %.0f s" % (lab.new, seconds))
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# TLS with verification (last: the cluster stays on verify-full)
+# --------------------------------------------------------------------------------------------------------------------
+def test_verify_full_tls_checks_postgresql_certificate_on_every_connection(lab):
+    """drweb_db_sslmode verify-full with the lab CA: the Servers and the collection connect with TLS and check the
+    database's certificate; a CA that did not sign it is refused before anything changes, naming
+    drweb_db_ssl_ca_file. The lab's PostgreSQL has a certificate of its own CA (tests/lab/lab.py). Last in the module, on
+    every node (the one add_node joined too): the cluster stays on verify-full."""
+    with open(lab.lab_inventory, encoding="utf-8") as handle:
+        lab_vars = yaml.safe_load(handle)["all"]["vars"]
+    right, wrong = lab_vars["lab_postgres_ca_file"], lab_vars["lab_postgres_wrong_ca_file"]
+    verify = ("-e", "drweb_db_sslmode=verify-full")
+    before, pids = lab.snapshot(lab.nodes), {host: lab.running_pid(host) for host in lab.nodes}
+
+    def pgsql_element(host):
+        match = re.search(r"<pgsql [^>]*>", lab.conf(host))
+        assert match, lab.conf(host)
+        return match.group(0)
+
+    def server_connections():
+        """(client address, TLS on) of each connection the Servers hold to the common database."""
+        rows = lab.sql("SELECT a.client_addr, s.ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) "
+                       "WHERE a.datname = '%s' AND a.application_name = 'drwcsd' ORDER BY 1" % DB_NAME, database="postgres")
+        return [tuple(row.split("|")) for row in rows.splitlines()]
+
+    # (no CA file named: refused by the database role's validation - the pgsql_attributes unit tests)
+    # a CA that did not sign PostgreSQL's certificate: every node's check fails, nothing changes
+    code, output, _recap = lab.attach(*verify, "-e", "drweb_db_ssl_ca_file=%s" % wrong, whole_lab=True)
+    assert_refused(code, output, "certificate verify failed", "check drweb_db_ssl_ca_file")
+    assert lab.snapshot(lab.nodes) == before
+    assert {host: lab.running_pid(host) for host in lab.nodes} == pids
+
+    code, output, recap = lab.attach(*verify, "-e", "drweb_db_ssl_ca_file=%s" % right, whole_lab=True)
+    assert code == 0, output
+    assert DB_PASSWORD not in output
+    for host in lab.nodes:
+        element = pgsql_element(host)
+        for attribute in ('requiressl="yes"', 'sslmode="verify-full"', 'sslrootcert="%s"' % right):
+            assert attribute in element, (host, element)
+        assert lab.running_pid(host) not in (None, pids[host]), host   # restarted onto the new settings
+    connections = server_connections()
+    assert {address for address, _tls in connections} == {lab.address(host) for host in lab.nodes}, connections
+    assert all(tls == "t" for _address, tls in connections), connections
+    code, output, recap = lab.attach(*verify, "-e", "drweb_db_ssl_ca_file=%s" % right, whole_lab=True)
+    assert code == 0 and all(recap[host]["changed"] == 0 for host in lab.nodes), output
+    # (back to another mode, the TLS attributes leave drwcsd.conf: the pgsql_attributes unit tests; the module's
+    # fixture wipes the cluster after this last test)

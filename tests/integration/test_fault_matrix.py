@@ -9,7 +9,8 @@ that log for the secrets test). In order:
   (quotes, backslash, <, &, non-ASCII: AWKWARD, given to every run as extra variables). The fresh converge's log and an
   idempotent re-run's (both ``-vvv --diff``) hold no byte of the private key, the certificate body, the DB password,
   the DB admin password, the Control Center admin password, the TSIG secret or the passwd-salt, in any spelling (raw,
-  XML-escaped, JSON-escaped, doubled backslashes, Python literal); every node's drwcsd.conf holds the exact DB
+  XML-escaped, JSON-escaped, doubled backslashes, Python literal), and neither does any lab host's syslog (the lab's
+  catcher on /dev/log, where the modules log their invocations) nor PostgreSQL's statement log; every node's drwcsd.conf holds the exact DB
   password and is 0600, drwcsd.pri is 0600 and owned by the Server account on every node; the secret files an
   interrupted database initialisation leaves behind (planted before the re-run) are removed by it, which says so;
 * bad inputs (BAD_INPUTS, one test id each): every role on main refuses, exit != 0, with a message naming the
@@ -81,9 +82,13 @@ def ansible_playbook(ansible_playbook):  # pylint: disable=redefined-outer-name
 
 
 @pytest.fixture(scope="module")
-def cluster(pristine_lab, ansible_playbook):
+def cluster(pristine_lab, ansible_playbook, lab_exec, lab_groups):
     """site.yml -vvv --diff from a pristine lab (the fresh converge's log); pristine again after the module."""
     pristine_lab()
+    # every host's syslog (the lab's catcher on /dev/log) holds this module's runs only, for the secrets test
+    for host in sorted({host for group in lab_groups.values() for host in group}):
+        proc = lab_exec(host, ": > /var/log/drwlab/syslog")
+        assert proc.returncode == 0, (host, proc.stderr)
     run = ansible_playbook("playbooks/site.yml", "-vvv", "--diff", timeout=1200)
     assert run.returncode == 0, run.output[-6000:]
     yield run
@@ -151,7 +156,8 @@ SECRET_DIR = "/run/drweb-cluster-secrets"
 LEFTOVERS = (SECRET_DIR, ETC + "/drwcsd.conf.drweb-cluster-init")
 
 
-def test_no_secret_in_a_vvv_diff_log_and_secret_files_are_private(cluster, ansible_playbook, lab_exec, lab_vars, servers):
+def test_no_secret_in_a_vvv_diff_log_and_secret_files_are_private(  # pylint: disable=too-many-arguments
+        cluster, ansible_playbook, lab_exec, lab_vars, lab_groups, servers):
     # what a run killed inside the database initialisation leaves behind, planted on the primary before the re-run
     plant = ("install -d -m 0700 {dir} && cp -p {etc}/drwcsd.conf {dir}/drwcsd.conf && printf 'key' > {dir}/licence.key "
              "&& cp -p {etc}/drwcsd.conf {etc}/drwcsd.conf.drweb-cluster-init").format(dir=SECRET_DIR, etc=ETC)
@@ -207,6 +213,15 @@ def test_no_secret_in_a_vvv_diff_log_and_secret_files_are_private(cluster, ansib
     forms = spellings(AWKWARD["drweb_db_password"])
     leaked = [form for form in forms | {form.replace("'", "''") for form in forms} if form in log]
     assert not leaked, "the PostgreSQL log holds drweb_db_password (%d spellings)" % len(leaked)
+    # every host's syslog: the modules logged each invocation there (Ansible does, with no_log values hidden), and no
+    # secret in any spelling - not the awkward passwords, the key, the salt or the TSIG secret
+    for host in sorted({host for group in lab_groups.values() for host in group}):
+        log = lab_exec(host, "cat /var/log/drwlab/syslog").stdout
+        if host in servers or host == "db1":
+            assert "Invoked with" in log, "%s: no module invocation in its syslog:\n%s" % (host, log[-1000:])
+        for name, pieces in secrets.items():
+            leaked = [piece for piece in pieces if piece and piece in log]
+            assert not leaked, "%s's syslog holds %s (%d spellings, first %r...)" % (host, name, len(leaked), leaked[0][:12])
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -542,6 +542,26 @@ zone "%(rev)s" {
 """ % {"key": TSIG_NAME, "alg": TSIG_ALGORITHM, "secret": secret, "ip": ip, "zone": DNS_ZONE, "rev": rev_name}
 
 
+# Every host's syslog: a catcher on /dev/log writes what programs log there (Ansible modules log each invocation) to
+# /var/log/drwlab/syslog, for the tests that check no secret reaches a host's log. Bounded: it stops writing at 64 MiB.
+SYSLOG_FILE = "/var/log/drwlab/syslog"
+SYSLOG_CATCHER = """import os, socket
+LIMIT = 64 * 1024 * 1024
+try:
+    os.unlink("/dev/log")
+except FileNotFoundError:
+    pass
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+sock.bind("/dev/log")
+os.chmod("/dev/log", 0o666)
+with open("%s", "ab", buffering=0) as log:
+    while True:
+        data = sock.recv(262144)
+        if log.tell() < LIMIT:
+            log.write(data.rstrip(b"\\0\\n") + b"\\n")
+""" % SYSLOG_FILE
+
+
 def host_spec(host: dict, state: dict) -> dict:
     """What hostinit.py does in one host: files, sshd, and the host's service."""
     ssh_dir = path("ssh")
@@ -554,6 +574,9 @@ def host_spec(host: dict, state: dict) -> dict:
             state["hosts"][1]["ip"], DNS_ZONE)},
         {"mkdir": "/var/log/drwlab"},
         {"mkdir": "/etc/drwlab/ssh", "mode": "0755"},  # the host key inside stays 0600
+        {"file": "/etc/drwlab/syslog_catcher.py", "content": SYSLOG_CATCHER},
+        {"spawn": [SYS_PYTHON, "/etc/drwlab/syslog_catcher.py"], "log": "/var/log/drwlab/syslog_catcher.log"},
+        {"wait_cmd": ["test", "-S", "/dev/log"], "timeout": 10},
         {"file": DB_CA_FILE, "content": state["db_tls"]["ca.pem"], "mode": "0644"},
         {"file": DB_WRONG_CA_FILE, "content": state["db_tls"]["wrong-ca.pem"], "mode": "0644"},
         {"file": "/etc/drwlab/ssh/ssh_host_ed25519_key", "content": read(hostkey), "mode": "0600"},
