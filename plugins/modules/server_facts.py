@@ -100,9 +100,6 @@ options:
         description: PostgreSQL role the Servers connect as.
         type: str
         required: true
-      password:
-        description: Its password. Never logged.
-        type: str
       ssl_mode:
         description: libpq C(sslmode).
         type: str
@@ -112,6 +109,13 @@ options:
         description: Path, on the node, of the CA file that checks the PostgreSQL server's certificate (libpq
           C(sslrootcert)); required with V(verify-ca) and V(verify-full).
         type: path
+  common_database_password:
+    description:
+    - The password of O(common_database.user). Never logged.
+    - An option of its own, not inside O(common_database). Ansible logs a module's invocation on the node (syslog) with
+      each dict option written out, and a password with a quote or a backslash is written there escaped, in a spelling
+      its masking does not find; an option of its own is logged as hidden.
+    type: str
   install_dir:
     description: The folder the installation package is copied to, for the C(install_dir) subset.
     type: path
@@ -633,7 +637,8 @@ def read_common_database(module, options):
         found['error'] = 'neither psycopg nor psycopg2 can be imported on the node'
         return found
     params = dict(login_host=options['host'], port=options['port'], db=options['name'], login_user=options['user'],
-                  login_password=options['password'], ssl_mode=options['ssl_mode'], ca_cert=options.get('ca_cert'),
+                  login_password=module.params['common_database_password'], ssl_mode=options['ssl_mode'],
+                  ca_cert=options.get('ca_cert'),
                   connect_timeout=module.params['web_api_timeout'])
     problem = common_database.ssl_problem(params)
     if problem:
@@ -699,8 +704,8 @@ def ask_web_api(module):
     except web_api.WebApiError as error:
         result['error'] = to_native(error)
         # a Server that lost its database refuses every login and says why: not a wrong password
-        result['database_unavailable'] = (error.kind == web_api.REFUSED
-                                          and re.search(drwcsd.WEB_API_REFUSAL_DATABASE_PATTERN, error.refusal) is not None)
+        refused = error.kind == web_api.REFUSED
+        result['database_unavailable'] = refused and re.search(drwcsd.WEB_API_REFUSAL_DATABASE_PATTERN, error.refusal) is not None
         return None, result
     build = (root.findtext('server-summary/version') or root.get('srv_version') or '').strip()
     if drwcsd.parse_release(build) is None:
@@ -924,10 +929,10 @@ def main():
             port=dict(type='int', default=drwcsd.PGSQL_DEFAULT_PORT),
             name=dict(type='str', required=True),
             user=dict(type='str', required=True),
-            password=dict(type='str', no_log=True),
             ssl_mode=dict(type='str', default='prefer', choices=list(common_database.SSL_MODES)),
             ca_cert=dict(type='path'),
         )),
+        common_database_password=dict(type='str', no_log=True),
         install_dir=dict(type='path'),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)

@@ -427,8 +427,8 @@ def test_the_common_database_subset_reads_the_named_database_read_only(install, 
     monkeypatch.setattr(server_facts.common_database, 'query',
                         lambda connection, statement, arguments=(): (
                             [(2,)] if 'information_schema' in statement else connection.execute(statement, arguments).fetchall()))
-    server = facts(dict(gather_subset=['common_database'], common_database=dict(
-        host='db1', name='drwcs', user='drwcs', password=DB_PASSWORD)))
+    server = facts(dict(gather_subset=['common_database'], common_database=dict(host='db1', name='drwcs', user='drwcs'),
+                        common_database_password=DB_PASSWORD))
     found = server['common_database']
     assert (found['reachable'], found['initialised'], found['dbuuid'], found['schema_version'], found['stations_total']) == \
         (True, True, 'abc', 522, 0)
