@@ -84,10 +84,10 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
+from ansible_collections.drweb.cluster.plugins.module_utils.common_database import SSL_MODES, VERIFYING_SSL_MODES as VERIFYING
 
-SSL_MODES = ('disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full')
-TLS_REQUIRED = ('require', 'verify-ca', 'verify-full')
-VERIFYING = ('verify-ca', 'verify-full')
+# the modes in which the Server must insist on TLS (requiressl="yes")
+TLS_REQUIRED = ('require',) + VERIFYING
 # the order the file has always had them in (a reordering alone would rewrite drwcsd.conf and restart the Server)
 FIELDS = ('name', 'host', 'port', 'user', 'password')
 
