@@ -110,13 +110,15 @@ def count_junit(result: StageResult, paths: list[Path]) -> None:
                 result.passed += 1
 
 
-def pytest_stage(name: str, arguments: list[str]) -> StageResult:
-    """Run pytest with a JUnit report and count its cases."""
+def pytest_stage(name: str, arguments: list[str], env: dict[str, str] | None = None) -> StageResult:
+    """Run pytest with a JUnit report and count its cases; its temporary files in tests/output/run/tmp-<name> (two
+    pytest runs at once must not share a base directory: each cleans up old ones)."""
     result = StageResult(name)
     junit = OUTPUT / ("%s.xml" % name)
     junit.unlink(missing_ok=True)
     returncode, unused_output = run([str(VENV_BIN / "pytest"), "-p", "no:cacheprovider", "-o", "junit_family=xunit2",
-                                    "--junitxml=%s" % junit] + arguments, name)
+                                    "--junitxml=%s" % junit, "--basetemp=%s" % (OUTPUT / ("tmp-%s" % name))] + arguments,
+                                    name, env=env)
     if junit.exists():
         count_junit(result, [junit])
     if returncode not in (0, 5) and result.failed == 0:
@@ -326,15 +328,47 @@ def stage_unit() -> StageResult:
     return pytest_stage("unit", ["tests/drwcsd_double/tests"])
 
 
-def lab(command: list[str]) -> None:
-    """Drive the lab CLI (bring up, take down)."""
-    subprocess.run([str(VENV_BIN / "python"), "tests/lab/lab.py"] + command, cwd=REPO, check=True)
+def lab(command: list[str], env: dict[str, str] | None = None) -> None:
+    """Drive the lab CLI (bring up, take down); env: another lab's DRWLAB_* variables."""
+    subprocess.run([str(VENV_BIN / "python"), "tests/lab/lab.py"] + command, cwd=REPO, check=True,
+                   env=dict(os.environ, **(env or {})), stdout=subprocess.DEVNULL if getattr(QUIET, "on", False) else None)
+
+
+# "all" runs the integration tests on two labs at once (a lab stage keeps about one of the two CPUs busy: its
+# ansible-playbook controller; the Servers, PostgreSQL and ssh wait most of the time). The second lab runs these
+# modules - none of the modules sharing one converged cluster (tests/integration/conftest.py SHARED_CLUSTER_MODULES),
+# chosen so that both halves take about as long, the first one followed by Molecule, the second one preceded by the
+# static stages; every other module runs on the first lab. Each module runs alone on any lab, so the split changes
+# no assertion. .ci/run's cleanup takes this lab down too (same three values).
+SECOND_LAB = {"DRWLAB_PREFIX": "drwlab2", "DRWLAB_SUBNET": "10.213.1.0/24",
+              "DRWLAB_STATE": str(REPO / ".build" / "lab-2" / "state")}
+SECOND_LAB_MODULES = ("test_fault_matrix.py", "test_license_schedule.py", "test_getting_started.py", "test_repository.py",
+                      "test_dns_role.py", "test_config.py", "test_keys.py", "test_upgrade.py", "test_install.py",
+                      "test_double.py", "test_lab.py", "test_multicast_probe.py")
 
 
 def stage_integration(nodes: int) -> StageResult:
-    """End-to-end tests against the lab of network-namespace hosts."""
+    """End-to-end tests against the lab of network-namespace hosts (every module on one lab)."""
     lab(["up", "--nodes", str(nodes)])
     return pytest_stage("integration", ["tests/integration", "-m", "not lab_cycle"])
+
+
+def stage_integration_first_lab(nodes: int) -> StageResult:
+    """The integration modules not in SECOND_LAB_MODULES, on the usual lab."""
+    lab(["up", "--nodes", str(nodes)])
+    ignored = ["--ignore=tests/integration/%s" % module for module in SECOND_LAB_MODULES]
+    return pytest_stage("integration", ["tests/integration", "-m", "not lab_cycle"] + ignored)
+
+
+def stage_integration_second_lab(nodes: int) -> StageResult:
+    """SECOND_LAB_MODULES on a lab of their own (its own prefix, subnet and state), taken down at the end."""
+    env = dict(environment(), **SECOND_LAB)
+    try:
+        lab(["up", "--nodes", str(nodes)], env=SECOND_LAB)
+        return pytest_stage("integration-2", ["tests/integration/%s" % module for module in SECOND_LAB_MODULES]
+                            + ["-m", "not lab_cycle"], env=env)
+    finally:
+        lab(["down"], env=SECOND_LAB)
 
 
 def stage_molecule() -> StageResult:
@@ -399,12 +433,19 @@ def main() -> int:
     if not (REPO / "tests" / "drwcsd_double" / "tests").is_dir():
         # The double's own suite is part of "all" once the double is in the tree.
         chosen = [name for name in chosen if name != "unit"]
-    # "all": the static stages (no lab) run one after another in a thread while the lab stages run, since a lab
-    # stage leaves a quarter to a third of the two CPUs idle (it waits on ssh, the Servers and PostgreSQL);
-    # DRWCLUSTER_TEST_SERIAL=1 runs every stage one after the other instead.
+    # "all": the static stages (no lab) run one after another in a thread while the lab stages run, followed in that
+    # thread by the integration modules of the second lab (SECOND_LAB_MODULES), since a lab stage leaves about one of
+    # the two CPUs idle (it waits on ssh, the Servers and PostgreSQL); the other integration modules, Molecule and the
+    # lab cycle run on the usual lab meanwhile. DRWCLUSTER_TEST_SERIAL=1 runs every stage one after the other on one
+    # lab instead.
     alongside = [name for name in chosen if name in STATIC_STAGES]
     if arguments.stage != "all" or os.environ.get("DRWCLUSTER_TEST_SERIAL") == "1" or len(alongside) == len(chosen):
         alongside = []
+    elif "integration" in chosen:
+        stages["integration"] = lambda: stage_integration_first_lab(arguments.nodes)
+        stages["integration-2"] = lambda: stage_integration_second_lab(arguments.nodes)
+        chosen.insert(chosen.index("integration") + 1, "integration-2")
+        alongside.append("integration-2")
     static_results: dict[str, StageResult] = {}
 
     def run_alongside() -> None:
@@ -422,6 +463,8 @@ def main() -> int:
         worker.start()
     results = {}
     for name in chosen:
+        if name == "lab_cycle" and alongside:
+            worker.join()   # the lab cycle checks the root namespace with no other lab being built or torn down
         if name not in alongside:
             print("\n==== stage: %s ====" % name, flush=True)
             results[name] = run_stage(stages, name)
