@@ -21,7 +21,7 @@ Fixtures (all session scoped):
   ``-e``.  Returns a ``PlaybookRun`` (``returncode``, ``output`` = stdout + stderr, ``recap`` = {host: {ok, changed,
   unreachable, failed, skipped, rescued, ignored}}).  ``recap(text)`` is importable for other outputs.
 * ``pristine_lab()`` -- put the lab back as ``lab.py up`` left it: no Dr.Web Server on any node, no common database
-  or role on db1 (PostgreSQL running), no A record for the cluster name on dns1, the update zone on zone1 serving
+  or role and no run lock on db1 (PostgreSQL running), no A record for the cluster name on dns1, the update zone on zone1 serving
   exactly the seeded revisions (``lab_update_zone_revisions``, ``lab.py zone-reset``).  Modules call it before and after
   themselves so they can run in any order.
 * ``converged_cluster`` (module scoped) -- the cluster ``playbooks/site.yml`` builds on a pristine lab: ``pristine_lab()``,
@@ -255,6 +255,7 @@ UNINSTALL_SERVER = ("[ -x /etc/init.d/drwcsd ] && sh /etc/init.d/drwcsd stop >/d
                     "userdel drwcs >/dev/null 2>&1; groupdel drwcs >/dev/null 2>&1; true")
 PG_CTL = "/usr/lib/postgresql/15/bin/pg_ctl"
 PG_DATA = "/var/lib/postgresql/lab"  # tests/lab/lab.py PG_DATA
+RUN_LOCK = "/var/lib/drweb-cluster/run.lock"  # the cluster's run lock on the database host (the preflight role's lock)
 
 
 class SharedCluster:
@@ -317,6 +318,9 @@ def pristine_lab(lab_exec, lab_vars, lab_groups, shared_cluster):  # pylint: dis
         proc = lab_exec(db_host, "runuser -u postgres -- {0} -D {1} status >/dev/null 2>&1 || runuser -u postgres -- {0} -D {1} "
                         "-l /var/log/postgresql/lab.log -w -t 60 start >/dev/null 2>&1 </dev/null".format(PG_CTL, PG_DATA), timeout=90)
         assert proc.returncode == 0, "PostgreSQL on %s does not start: %s" % (db_host, proc.stderr)
+        # no run lock left by a run a failed test killed (the lock lives on the database host: drweb_lock_host)
+        proc = lab_exec(db_host, "rm -f %s" % RUN_LOCK)
+        assert proc.returncode == 0, proc.stderr
         for statement in ("DROP DATABASE IF EXISTS %s WITH (FORCE)" % database, "DROP ROLE IF EXISTS %s" % role):
             proc = lab_exec(db_host, ["runuser", "-u", "postgres", "--", "psql", "-X", "-v", "ON_ERROR_STOP=1", "-c", statement])
             assert proc.returncode == 0, "%s: %s" % (statement, proc.stderr)

@@ -89,6 +89,15 @@ def test_inventory_has_the_lab_groups(lab_groups, lab_hosts, lab_vars):
     assert "ProxyCommand" in lab_vars["ansible_ssh_common_args"]
 
 
+def test_tsig_secret_is_base64_holding_plus_slash_and_padding(lab_vars):
+    """The lab's TSIG secret decodes to 32 bytes and holds '+', '/' and '=': the DNS tests and the fault matrix's
+    search for secrets then cover every character base64 adds to letters and digits (a lab made before this rule:
+    lab.py down, then up)."""
+    secret = lab_vars["lab_tsig_key_secret"]
+    assert len(base64.b64decode(secret, validate=True)) == 32
+    assert "+" in secret and "/" in secret and secret.endswith("="), "lab TSIG secret lacks + / or =: %s" % secret
+
+
 def test_every_host_reachable_by_ssh_as_root(lab_groups, lab_host):
     """testinfra over the inventory's ssh settings logs in as root on every host."""
     failures = {}

@@ -3,7 +3,10 @@
 """drweb.cluster.license and drweb.cluster.schedule on the lab (issue 8, vendor items 6a and 7).
 
 First, on Servers installed on their embedded databases with the common database still empty, site.yml --check
---diff predicts the key through drwcsd initdb and no restart for it, and changes nothing. Then one converged cluster
+--diff predicts the key through drwcsd initdb and no restart for it, and changes nothing; site.yml killed inside the
+database initialisation (the primary holding the private copy of drwcsd.conf with the database password) leaves that
+copy, which the next run removes, saying so, before it converges - no file but drwcsd.conf then holds the password on
+any node. Then one converged cluster
 (site.yml on a pristine lab, the lab's key tests/drwcsd_double/build/lab-agent.key). Licence (issue 8's Done-when):
 drwcsd initdb on the primary loaded the key (its log says so), every Server lists it in its Web API keys.ds, and no
 Server was restarted for it - each Server's one start with the key is the one it is running now (the primary's after
@@ -24,11 +27,16 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 
 import pytest
+import yaml
+
+from conftest import CLUSTER_VARS, ansible_environment
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -165,6 +173,69 @@ def test_check_mode_on_a_fresh_build_predicts_the_key_through_initdb(pristine_la
                                 "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"])
     assert tables.stdout.strip() == "0", tables.stdout + tables.stderr
     assert dict((node, lab_exec(node, "cat %s" % PIDFILE).stdout.strip()) for node in NODES) == pids
+
+
+# The task of the database initialisation (roles/database/tasks/initialise.yml) that starts once the primary's private
+# copy of drwcsd.conf names the common database with its password, three tasks before drwcsd initdb.
+INITIALISATION_UNDER_WAY = "Check again that the common database is empty and get the drwcsd command lines"
+SECRET_DIR = "/run/drweb-cluster-secrets"
+
+
+def files_holding(lab_exec, node, text):
+    """The files under the folders a run writes to that hold text (the Server's folders, /run, /tmp, /var/tmp, root's
+    home)."""
+    proc = lab_exec(node, ["sh", "-c", 'grep -rlF -D skip -e "$1" /run /tmp /var/tmp /var/opt/drwcs /etc/opt /root 2>/dev/null; true',
+                           "files-holding", text])
+    return sorted(proc.stdout.split())
+
+
+def test_a_run_killed_inside_the_database_initialisation_leaves_no_secret_file_after_the_next_run(
+        ansible_playbook, lab_exec, lab_inventory, lab_groups):
+    """Where the previous test left the lab (Servers on their embedded databases, the common database empty), site.yml
+    is killed - SIGKILL to the controller's whole process group, its "always" cleanup never runs - while the primary
+    holds the run's private copy of drwcsd.conf with the database password, before drwcsd initdb. The next run (the
+    stale run lock broken as its refusal says) removes the leftovers and says so, initialises the common database and
+    converges; afterwards no file on any node but drwcsd.conf holds the database password."""
+    db_host = lab_groups["drweb_database"][0]
+    count_tables = ["runuser", "-u", "postgres", "--", "psql", "-X", "-At", "-d", "drwcs", "-c",
+                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"]
+    assert lab_exec(db_host, count_tables).stdout.strip() == "0", "the common database should still be empty here"
+    password = yaml.safe_load(open(CLUSTER_VARS, encoding="utf-8"))["all"]["vars"]["drweb_db_password"]  # pylint: disable=consider-using-with
+    command = ["ansible-playbook", "-i", lab_inventory, "-i", CLUSTER_VARS, os.path.join(REPO, SITE)]
+    # (each task's banner printed when the task starts, not with its first result)
+    environment = ansible_environment(ANSIBLE_DISPLAY_SKIPPED_HOSTS="1")
+    killed = subprocess.Popen(command, cwd=REPO, env=environment, stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
+                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    watchdog = threading.Timer(600, os.killpg, (killed.pid, signal.SIGKILL))   # bounded: never outlives 10 min
+    watchdog.start()
+    seen = []
+    try:
+        for line in killed.stdout:
+            seen.append(line)
+            if INITIALISATION_UNDER_WAY in line:
+                os.killpg(killed.pid, signal.SIGKILL)
+                break
+    finally:
+        watchdog.cancel()
+        if killed.poll() is None:
+            os.killpg(killed.pid, signal.SIGKILL)
+        killed.communicate(timeout=60)
+    assert INITIALISATION_UNDER_WAY in "".join(seen), "site.yml never reached the initialisation:\n" + "".join(seen)[-4000:]
+    # what the killed run left: the private copy of drwcsd.conf with the database password, the common database empty
+    left = files_holding(lab_exec, "node1", password)
+    assert left == ["%s/drwcsd.conf" % SECRET_DIR], left
+    assert lab_exec(db_host, count_tables).stdout.strip() == "0", "drwcsd initdb ran before the kill"
+
+    healed = ansible_playbook(SITE, extra={"drweb_lock_break": True}, timeout=1500)
+    assert healed.returncode == 0, healed.output[-6000:]
+    text = flat(healed.output)
+    assert "node1: removed the temporary secret files an interrupted run left behind: %s" % SECRET_DIR in text, healed.output[-6000:]
+    assert int(lab_exec(db_host, count_tables).stdout.strip() or 0) > 0, "the common database was not initialised"
+    assert "initdb: database initialised" in lab_exec("node1", "cat %s" % LOG).stdout
+    for node in NODES:
+        assert files_holding(lab_exec, node, password) == ["/var/opt/drwcs/etc/drwcsd.conf"], (node, files_holding(lab_exec, node, password))
+        assert lab_exec(node, "test -e %s" % SECRET_DIR).returncode != 0, node
+        assert lab_exec(node, "sh /etc/init.d/drwcsd status >/dev/null 2>&1").returncode == 0, "%s does not run" % node
 
 
 def test_every_server_uses_the_licence_key_after_site_yml(cluster):
