@@ -102,8 +102,9 @@ INIT_VERB_STATUS = 'status'
 INIT_VERB_EXPORTDB = 'exportdb'
 
 # ---------------------------------------------------------------------------------------------------------------
-# drwcsd.conf (XML): what server_facts reads. The XML names the config role writes live in its templates, next to
-# what it writes; reading needs names too, so the ones read are registered here (paths relative to the root element).
+# drwcsd.conf and download.conf (XML): what server_facts reads and what the config role's filters decide on. The other
+# XML names the config role writes live in its templates, next to what it writes; reading and deciding need names too,
+# so those are registered here (paths relative to the root element).
 # ---------------------------------------------------------------------------------------------------------------
 CONFIG_ID_XPATH = 'id'
 CONFIG_NAME_XPATH = 'name'
@@ -121,6 +122,18 @@ CONFIG_PGSQL_REQUIRESSL_ATTRIBUTE = 'requiressl'
 CONFIG_PGSQL_SSLMODE_ATTRIBUTE = 'sslmode'
 CONFIG_PGSQL_SSLROOTCERT_ATTRIBUTE = 'sslrootcert'
 PGSQL_DEFAULT_PORT = 5432
+# The Modules tab's "Dr.Web Servers cluster protocol" flag (CONFIRMED by the vendor's cluster chapter): in drwcsd.conf a
+# protocol is off when <protocols><disabled> lists it as <protocol name="..."/>, and the cluster protocol's name is
+# CLUSTER. None of these names is public (probe.yml shows a real installation's <protocols>).
+CONFIG_PROTOCOLS_DISABLED_TAG = 'disabled'
+CONFIG_PROTOCOL_TAG = 'protocol'
+CONFIG_PROTOCOL_NAME_ATTRIBUTE = 'name'
+CLUSTER_PROTOCOL_NAME = 'CLUSTER'
+# download.conf: the Server address Agent installers use - <server host="..." port="..."/> (that the address is the
+# cluster's common name is CONFIRMED by the vendor's cluster chapter; the element and attribute names are not public).
+DOWNLOAD_SERVER_TAG = 'server'
+DOWNLOAD_SERVER_HOST_ATTRIBUTE = 'host'
+DOWNLOAD_SERVER_PORT_ATTRIBUTE = 'port'
 
 # ---------------------------------------------------------------------------------------------------------------
 # Command line (drwcsd and drwsign)
@@ -618,6 +631,15 @@ TOUCH_POINTS = (
      'libpq\'s keyword; that the Server passes it to libpq is ' + _DOUBLE),
     ('CONFIG_PGSQL_SSLROOTCERT_ATTRIBUTE', 'xml', CONFIG_PGSQL_SSLROOTCERT_ATTRIBUTE, GUESS,
      'libpq\'s keyword; that the Server passes it to libpq is ' + _DOUBLE),
+    ('CONFIG_PROTOCOLS_DISABLED_TAG', 'xml', CONFIG_PROTOCOLS_DISABLED_TAG, GUESS,
+     'the Modules tab\'s cluster protocol flag is CONFIRMED [S12]; its XML form is ' + _DOUBLE),
+    ('CONFIG_PROTOCOL_TAG', 'xml', CONFIG_PROTOCOL_TAG, GUESS, _DOUBLE),
+    ('CONFIG_PROTOCOL_NAME_ATTRIBUTE', 'xml', CONFIG_PROTOCOL_NAME_ATTRIBUTE, GUESS, _DOUBLE),
+    ('CLUSTER_PROTOCOL_NAME', 'xml', CLUSTER_PROTOCOL_NAME, GUESS, _DOUBLE),
+    ('DOWNLOAD_SERVER_TAG', 'xml', DOWNLOAD_SERVER_TAG, GUESS,
+     'the common Server address in download.conf is CONFIRMED [S12]; the element is ' + _DOUBLE),
+    ('DOWNLOAD_SERVER_HOST_ATTRIBUTE', 'xml', DOWNLOAD_SERVER_HOST_ATTRIBUTE, GUESS, _DOUBLE),
+    ('DOWNLOAD_SERVER_PORT_ATTRIBUTE', 'xml', DOWNLOAD_SERVER_PORT_ATTRIBUTE, GUESS, _DOUBLE),
     ('PGSQL_DEFAULT_PORT', 'network', str(PGSQL_DEFAULT_PORT), INFERENCE, 'PostgreSQL\'s default port'),
     ('DRWCSD_VERB_INITDB', 'cli', DRWCSD_VERB_INITDB, CONFIRMED, '[S15]'),
     ('DRWCSD_VERB_EXPORTDB', 'cli', DRWCSD_VERB_EXPORTDB, GUESS,
