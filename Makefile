@@ -25,7 +25,7 @@ lab: setup
 	@$(PYTHON) tests/lab/lab.py up --nodes $(NODES)
 
 lab-down:
-	@if [ -x $(PYTHON) ]; then $(PYTHON) tests/lab/lab.py down; else python3 tests/lab/lab.py down; fi
+	@if [ -x $(PYTHON) ]; then $(PYTHON) tests/run_tests.py labs-down; else python3 tests/run_tests.py labs-down; fi
 
 packages: setup
 	@$(PYTHON) tests/drwcsd_double/build.py

@@ -4,6 +4,7 @@ Usage (from the repository root, normally through ``make test``)::
 
     .venv/bin/python tests/run_tests.py all [--nodes 3]
     .venv/bin/python tests/run_tests.py lint|sanity|galaxy|units|unit|integration|molecule
+    python3 tests/run_tests.py labs-down     # take down the labs the stages bring up (the usual one and the second)
 
 Each stage counts its own results (pytest stages from their JUnit XML, ansible-test sanity per sanity test,
 ansible-lint and Molecule as one check each, galaxy-importer as the checks listed in stage_galaxy); the closing line
@@ -330,7 +331,7 @@ def stage_unit() -> StageResult:
 
 def lab(command: list[str], env: dict[str, str] | None = None) -> None:
     """Drive the lab CLI (bring up, take down); env: another lab's DRWLAB_* variables."""
-    subprocess.run([str(VENV_BIN / "python"), "tests/lab/lab.py"] + command, cwd=REPO, check=True,
+    subprocess.run([sys.executable, "tests/lab/lab.py"] + command, cwd=REPO, check=True,
                    env=dict(os.environ, **(env or {})), stdout=subprocess.DEVNULL if getattr(QUIET, "on", False) else None)
 
 
@@ -339,7 +340,7 @@ def lab(command: list[str], env: dict[str, str] | None = None) -> None:
 # modules - none of the modules sharing one converged cluster (tests/integration/conftest.py SHARED_CLUSTER_MODULES),
 # chosen so that both halves take about as long, the first one followed by Molecule, the second one preceded by the
 # static stages; every other module runs on the first lab. Each module runs alone on any lab, so the split changes
-# no assertion. .ci/run's cleanup takes this lab down too (same three values).
+# no assertion. "labs-down" (make lab-down, .ci/run's cleanup) takes this lab down too.
 SECOND_LAB = {"DRWLAB_PREFIX": "drwlab2", "DRWLAB_SUBNET": "10.213.1.0/24",
               "DRWLAB_STATE": str(REPO / ".build" / "lab-2" / "state")}
 SECOND_LAB_MODULES = ("test_fault_matrix.py", "test_license_schedule.py", "test_getting_started.py", "test_repository.py",
@@ -415,9 +416,20 @@ def run_stage(stages: dict, name: str) -> StageResult:
 def main() -> int:
     """Run the chosen stages and print the summary."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("stage", choices=["all", "lint", "sanity", "galaxy", "units", "unit", "integration", "molecule", "lab_cycle"])
+    parser.add_argument("stage", choices=["all", "lint", "sanity", "galaxy", "units", "unit", "integration", "molecule", "lab_cycle",
+                                          "labs-down"])
     parser.add_argument("--nodes", type=int, default=3)
     arguments = parser.parse_args()
+    if arguments.stage == "labs-down":
+        # not a stage: take down every lab the stages bring up (make lab-down, .ci/run's cleanup)
+        status = 0
+        for env in (None, SECOND_LAB):
+            try:
+                lab(["down"], env=env)
+            except subprocess.CalledProcessError as error:
+                print("lab.py down%s failed: %s" % (" (%s)" % env["DRWLAB_PREFIX"] if env else "", error), file=sys.stderr)
+                status = 1
+        return status
     began = time.monotonic()
     stages = {
         "lint": stage_lint,
