@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -112,14 +113,16 @@ def count_junit(result: StageResult, paths: list[Path]) -> None:
 
 
 def pytest_stage(name: str, arguments: list[str], env: dict[str, str] | None = None) -> StageResult:
-    """Run pytest with a JUnit report and count its cases; its temporary files in tests/output/run/tmp-<name> (two
-    pytest runs at once must not share a base directory: each cleans up old ones)."""
+    """Run pytest with a JUnit report and count its cases. Its temporary files go to a base directory of its own, in
+    the system's temporary folder, named after the stage and this checkout: two pytest runs at once must not share one
+    (each cleans up old ones), and tests that build a project outside the checkout (test_getting_started) need it
+    outside."""
     result = StageResult(name)
     junit = OUTPUT / ("%s.xml" % name)
     junit.unlink(missing_ok=True)
+    basetemp = Path(tempfile.gettempdir()) / ("drweb-cluster-pytest-%s-%s" % (hashlib.sha256(str(REPO).encode()).hexdigest()[:8], name))
     returncode, unused_output = run([str(VENV_BIN / "pytest"), "-p", "no:cacheprovider", "-o", "junit_family=xunit2",
-                                    "--junitxml=%s" % junit, "--basetemp=%s" % (OUTPUT / ("tmp-%s" % name))] + arguments,
-                                    name, env=env)
+                                    "--junitxml=%s" % junit, "--basetemp=%s" % basetemp] + arguments, name, env=env)
     if junit.exists():
         count_junit(result, [junit])
     if returncode not in (0, 5) and result.failed == 0:
