@@ -424,9 +424,12 @@ def main() -> int:
     parser.add_argument("--nodes", type=int, default=3)
     arguments = parser.parse_args()
     if arguments.stage == "labs-down":
-        # not a stage: take down every lab the stages bring up (make lab-down, .ci/run's cleanup)
+        # not a stage: take down every lab the stages bring up (make lab-down, .ci/run's cleanup). lab.py down acts on a
+        # prefix, whichever checkout made the lab: the second lab only while this checkout's is up (its state.json is
+        # here; lab.py writes it before the first namespace), so that a labs-down elsewhere never takes a running
+        # make test's second lab away.
         status = 0
-        for env in (None, SECOND_LAB):
+        for env in (None, SECOND_LAB) if (Path(SECOND_LAB["DRWLAB_STATE"]) / "state.json").exists() else (None,):
             try:
                 lab(["down"], env=env)
             except subprocess.CalledProcessError as error:
