@@ -351,16 +351,11 @@ SECOND_LAB_MODULES = ("test_fault_matrix.py", "test_license_schedule.py", "test_
                       "test_double.py", "test_lab.py", "test_multicast_probe.py")
 
 
-def stage_integration(nodes: int) -> StageResult:
-    """End-to-end tests against the lab of network-namespace hosts (every module on one lab)."""
+def stage_integration(nodes: int, leave_out: tuple = ()) -> StageResult:
+    """End-to-end tests against the usual lab of network-namespace hosts: every module but the ones left out (those
+    of the second lab)."""
     lab(["up", "--nodes", str(nodes)])
-    return pytest_stage("integration", ["tests/integration", "-m", "not lab_cycle"])
-
-
-def stage_integration_first_lab(nodes: int) -> StageResult:
-    """The integration modules not in SECOND_LAB_MODULES, on the usual lab."""
-    lab(["up", "--nodes", str(nodes)])
-    ignored = ["--ignore=tests/integration/%s" % module for module in SECOND_LAB_MODULES]
+    ignored = ["--ignore=tests/integration/%s" % module for module in leave_out]
     return pytest_stage("integration", ["tests/integration", "-m", "not lab_cycle"] + ignored)
 
 
@@ -460,7 +455,7 @@ def main() -> int:
     if arguments.stage != "all" or os.environ.get("DRWCLUSTER_TEST_SERIAL") == "1" or len(alongside) == len(chosen):
         alongside = []
     elif "integration" in chosen:
-        stages["integration"] = lambda: stage_integration_first_lab(arguments.nodes)
+        stages["integration"] = lambda: stage_integration(arguments.nodes, SECOND_LAB_MODULES)
         stages["integration-2"] = lambda: stage_integration_second_lab(arguments.nodes)
         chosen.insert(chosen.index("integration") + 1, "integration-2")
         alongside.append("integration-2")

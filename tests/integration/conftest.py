@@ -15,6 +15,8 @@ Fixtures (all session scoped):
 * ``lab_spawn(host, cmd)`` -- like ``lab_exec`` but returns a running ``subprocess.Popen`` (stdout/stderr pipes,
   text mode) for background work such as multicast receivers.  The caller waits for/kills it.
 * ``lab_py(*args, timeout=120)`` -- run ``lab.py`` with arguments; returns ``subprocess.CompletedProcess``.
+* ``start_playbook(playbook, lab_inventory, *args, **env)`` (importable) -- ansible-playbook in the background, in its own
+  session (``os.killpg`` kills it with its workers); returns the ``subprocess.Popen`` (stdout and stderr as one pipe).
 * ``ansible_playbook(playbook, *args, extra=None, inventories=None, env=None, timeout=900)`` -- run ansible-playbook
   from the checkout (ansible.cfg, no colour) against the lab inventory + tests/lab/cluster.yml (or the given
   ``inventories``); ``playbook`` is a path relative to the checkout or absolute; ``extra`` is a dict passed as one JSON
@@ -228,6 +230,14 @@ def ansible_environment(**overrides: str) -> dict:
                PATH=_BIN + os.pathsep + env.get("PATH", ""))
     env.update(overrides)
     return env
+
+
+def start_playbook(playbook: str, lab_inventory: str, *args: str, **env: str) -> subprocess.Popen:
+    """ansible-playbook of the checkout against the lab, in the background: its own session (so that it can be killed
+    with its workers, os.killpg), stdout and stderr as one text pipe; env: environment overrides."""
+    command = ["ansible-playbook", "-i", lab_inventory, "-i", CLUSTER_VARS, os.path.join(REPO, playbook)] + list(args)
+    return subprocess.Popen(command, cwd=REPO, env=ansible_environment(**env), stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 
 @pytest.fixture(scope="session")

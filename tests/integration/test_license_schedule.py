@@ -36,7 +36,7 @@ import threading
 import pytest
 import yaml
 
-from conftest import CLUSTER_VARS, ansible_environment
+from conftest import CLUSTER_VARS, start_playbook
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -168,10 +168,7 @@ def test_check_mode_on_a_fresh_build_predicts_the_key_through_initdb(pristine_la
             and "by drwcsd initdb on node1 (database role); every Server would start with it - nothing would be added and "
             "no Server restarted for it" in licence), licence
     assert "would restart" not in licence and "changed:" not in licence, licence
-    db_host = lab_groups["drweb_database"][0]
-    tables = lab_exec(db_host, ["runuser", "-u", "postgres", "--", "psql", "-X", "-At", "-d", "drwcs", "-c",
-                                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"])
-    assert tables.stdout.strip() == "0", tables.stdout + tables.stderr
+    assert common_tables(lab_exec, lab_groups) == 0
     assert dict((node, lab_exec(node, "cat %s" % PIDFILE).stdout.strip()) for node in NODES) == pids
 
 
@@ -179,6 +176,14 @@ def test_check_mode_on_a_fresh_build_predicts_the_key_through_initdb(pristine_la
 # copy of drwcsd.conf names the common database with its password, three tasks before drwcsd initdb.
 INITIALISATION_UNDER_WAY = "Check again that the common database is empty and get the drwcsd command lines"
 SECRET_DIR = "/run/drweb-cluster-secrets"
+
+
+def common_tables(lab_exec, lab_groups):
+    """How many tables the common database holds (0: empty, as before the first Server's initdb)."""
+    proc = lab_exec(lab_groups["drweb_database"][0], ["runuser", "-u", "postgres", "--", "psql", "-X", "-At", "-d", "drwcs", "-c",
+                                                      "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"])
+    assert proc.returncode == 0, proc.stderr
+    return int(proc.stdout.strip())
 
 
 def files_holding(lab_exec, node, text):
@@ -196,18 +201,12 @@ def test_a_run_killed_inside_the_database_initialisation_leaves_no_secret_file_a
     holds the run's private copy of drwcsd.conf with the database password, before drwcsd initdb. The next run (the
     stale run lock broken as its refusal says) removes the leftovers and says so, initialises the common database and
     converges; afterwards no file on any node but drwcsd.conf holds the database password that did not before."""
-    db_host = lab_groups["drweb_database"][0]
-    count_tables = ["runuser", "-u", "postgres", "--", "psql", "-X", "-At", "-d", "drwcs", "-c",
-                    "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"]
-    assert lab_exec(db_host, count_tables).stdout.strip() == "0", "the common database should still be empty here"
+    assert common_tables(lab_exec, lab_groups) == 0, "the common database should still be empty here"
     password = yaml.safe_load(open(CLUSTER_VARS, encoding="utf-8"))["all"]["vars"]["drweb_db_password"]  # pylint: disable=consider-using-with
     # what holds the password before this test's runs (an earlier module may have left files the wipe does not remove)
     before = {node: set(files_holding(lab_exec, node, password)) for node in NODES}
-    command = ["ansible-playbook", "-i", lab_inventory, "-i", CLUSTER_VARS, os.path.join(REPO, SITE)]
     # (each task's banner printed when the task starts, not with its first result)
-    environment = ansible_environment(ANSIBLE_DISPLAY_SKIPPED_HOSTS="1")
-    killed = subprocess.Popen(command, cwd=REPO, env=environment, stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
-                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    killed = start_playbook(SITE, lab_inventory, ANSIBLE_DISPLAY_SKIPPED_HOSTS="1")
     watchdog = threading.Timer(600, os.killpg, (killed.pid, signal.SIGKILL))   # bounded: never outlives 10 min
     watchdog.start()
     seen = []
@@ -226,13 +225,13 @@ def test_a_run_killed_inside_the_database_initialisation_leaves_no_secret_file_a
     # what the killed run left: the private copy of drwcsd.conf with the database password, the common database empty
     left = set(files_holding(lab_exec, "node1", password)) - before["node1"]
     assert left == {"%s/drwcsd.conf" % SECRET_DIR}, left
-    assert lab_exec(db_host, count_tables).stdout.strip() == "0", "drwcsd initdb ran before the kill"
+    assert common_tables(lab_exec, lab_groups) == 0, "drwcsd initdb ran before the kill"
 
     healed = ansible_playbook(SITE, extra={"drweb_lock_break": True}, timeout=1500)
     assert healed.returncode == 0, healed.output[-6000:]
     text = flat(healed.output)
     assert "node1: removed the temporary secret files an interrupted run left behind: %s" % SECRET_DIR in text, healed.output[-6000:]
-    assert int(lab_exec(db_host, count_tables).stdout.strip() or 0) > 0, "the common database was not initialised"
+    assert common_tables(lab_exec, lab_groups) > 0, "the common database was not initialised"
     assert "initdb: database initialised" in lab_exec("node1", "cat %s" % LOG).stdout
     for node in NODES:
         added = set(files_holding(lab_exec, node, password)) - before[node]

@@ -30,7 +30,7 @@ import time
 import pytest
 import yaml
 
-from conftest import CLUSTER_VARS, REPO, UNINSTALL_SERVER, PlaybookRun, ansible_environment, recap  # pylint: disable=import-error
+from conftest import CLUSTER_VARS, UNINSTALL_SERVER, PlaybookRun, recap, start_playbook  # pylint: disable=import-error
 
 with open(CLUSTER_VARS, encoding="utf-8") as _handle:
     _CLUSTER = yaml.safe_load(_handle)["all"]
@@ -46,13 +46,6 @@ BAD_SWITCH = "-no-such-switch"
 
 def flat(text: str) -> str:
     return " ".join(text.split())
-
-
-def start_playbook(playbook: str, lab_inventory: str, *args: str) -> subprocess.Popen:
-    """ansible-playbook in the background (its own session, so that it can be killed with its workers)."""
-    command = ["ansible-playbook", "-i", lab_inventory, "-i", CLUSTER_VARS, os.path.join(REPO, playbook)] + list(args)
-    return subprocess.Popen(command, cwd=REPO, env=ansible_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
 
 
 def finish(proc: subprocess.Popen, timeout: float = 1500) -> PlaybookRun:
