@@ -19,8 +19,8 @@ description:
     C(status), C(exit_code) and C(warnings) with C(drweb.cluster.check_metrics)) from the results the playbook read.
   - Per member of O(members) and per item - C(server), C(version), C(keys), C(dbuuid), C(drwcsd.conf),
     C(server address), C(database), C(repository), C(peers) - the value read, the value expected, C(ok) (C(true),
-    C(false), or C(null) for not checked) and a note; RV(_value.drift) has one line C(<node>: <item>: <value>, expected
-    <expected>) per item that is not ok.
+    C(false), or C(null) for not checked) and a note; RV(_value.drift) has one line per item that is not ok, naming
+    the node (or C(cluster)), the item, the value read and the value expected.
   - B(server) - installed and running. A member whose facts could not be read at all (unreachable, C(server_facts)
     failed, no facts) is C(not read) with the reason and counts as drift; its other items are drift or not checked,
     never an error.
@@ -275,8 +275,8 @@ def _server_item(server, read_error):
 def _keys_item(prints, expected_prints, primary):
     def short(fingerprints):
         return (_mapping(fingerprints).get('private_key') or '')[:16] or None
-    same = (prints is not None and expected_prints is not None and prints == expected_prints
-            and not any(value is None for value in _mapping(prints).values()))
+    same = (prints is not None and expected_prints is not None and prints == expected_prints and
+            not any(value is None for value in _mapping(prints).values()))
     return dict(value=short(prints), expected=short(expected_prints), ok=same,
                 note="private key, public key and certificate SHA-256 equal to the primary %s's" % primary)
 
@@ -318,8 +318,8 @@ def _file_items(variables, server, cluster_name):
     status = _mapping(_get(variables, DATABASE, {}))
     database = _mapping(server.get('database'))
     own_dbuuid = database.get('dbuuid')
-    attached = (database.get('mode') == 'external' and 'postgresql_version' in status and status.get('dbuuid') is not None
-                and own_dbuuid == status.get('dbuuid') and status.get('schema_matches', False) is True)
+    attached = (database.get('mode') == 'external' and 'postgresql_version' in status and status.get('dbuuid') is not None and
+                own_dbuuid == status.get('dbuuid') and status.get('schema_matches', False) is True)
     if attached:
         value = 'attached, dbuuid %s, schema %s' % (status.get('dbuuid'), status.get('schema_version'))
     else:
@@ -388,8 +388,8 @@ def _scheduler(schedule, members, ids, wanted):
     if _skipped(schedule):
         ok = None
     else:
-        ok = (schedules is not None and len(holders) > 0 and set(len(on) for on in holders.values()) == {1}
-              and len(hosts) == 1 and hosts[0] in members and (not wanted or hosts[0] == wanted))
+        ok = (schedules is not None and len(holders) > 0 and set(len(on) for on in holders.values()) == {1} and
+              len(hosts) == 1 and hosts[0] in members and (not wanted or hosts[0] == wanted))
     note = ('cannot read the schedules: ' + _text(result.get('msg', ''))) if schedules is None and ok is not None else ''
     scheduler = dict(value=hosts, expected=wanted or 'one Server', tasks=holders, ok=ok, note=note)
     drift = []

@@ -460,7 +460,8 @@ def test_a_member_without_any_facts_or_results_is_reported_as_not_read():
     assert 'node3: server: not read: no facts (server_facts did not run), expected running' in report['drift']
     assert [line for line in report['drift'] if line.startswith('node3: ')] == [
         'node3: %s' % line for line in (
-            'server: not read: no facts (server_facts did not run), expected running', 'version: none, expected 13.00.1', 'keys: none, expected 7b6d0e0a413345d4',
+            'server: not read: no facts (server_facts did not run), expected running', 'version: none, expected 13.00.1',
+            'keys: none, expected 7b6d0e0a413345d4',
             'dbuuid: none, expected %s' % UUID, 'drwcsd.conf: none, expected as the config role writes it',
             'server address: none, expected %s' % NAME, 'database: database mode unknown, expected attached to the common database',
             'repository: no repository_version result (the host did not run it), expected same revisions on every Server',
