@@ -183,7 +183,10 @@ TRUE_WORDS = ('true', 'yes', 'on', '1')
 DNS_ANSWERED = ('NOERROR', 'NXDOMAIN')
 NOT_CHECKED = 'not checked (--limit)'
 # the results check.yml registers on each Server of the run
-FACTS, KEYS, REPOSITORY, DATABASE = '__drweb_check_facts', '__drweb_check_keys', '__drweb_check_repository', '__drweb_check_database'
+FACTS = '__drweb_check_facts'
+KEYS = '__drweb_check_keys'
+REPOSITORY = '__drweb_check_repository'
+DATABASE = '__drweb_check_database'
 
 
 def _mapping(value):
