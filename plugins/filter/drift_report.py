@@ -278,8 +278,8 @@ def _server_item(server, read_error):
 def _keys_item(prints, expected_prints, primary):
     def short(fingerprints):
         return (_mapping(fingerprints).get('private_key') or '')[:16] or None
-    same = (prints is not None and expected_prints is not None and prints == expected_prints and
-            not any(value is None for value in _mapping(prints).values()))
+    complete = prints is not None and not any(value is None for value in _mapping(prints).values())
+    same = complete and expected_prints is not None and prints == expected_prints
     return dict(value=short(prints), expected=short(expected_prints), ok=same,
                 note="private key, public key and certificate SHA-256 equal to the primary %s's" % primary)
 
@@ -321,8 +321,9 @@ def _file_items(variables, server, cluster_name):
     status = _mapping(_get(variables, DATABASE, {}))
     database = _mapping(server.get('database'))
     own_dbuuid = database.get('dbuuid')
-    attached = (database.get('mode') == 'external' and 'postgresql_version' in status and status.get('dbuuid') is not None and
-                own_dbuuid == status.get('dbuuid') and status.get('schema_matches', False) is True)
+    reached = 'postgresql_version' in status and status.get('dbuuid') is not None
+    attached = all((database.get('mode') == 'external', reached, own_dbuuid == status.get('dbuuid'),
+                    status.get('schema_matches', False) is True))
     if attached:
         value = 'attached, dbuuid %s, schema %s' % (status.get('dbuuid'), status.get('schema_version'))
     else:
@@ -391,8 +392,8 @@ def _scheduler(schedule, members, ids, wanted):
     if _skipped(schedule):
         ok = None
     else:
-        ok = (schedules is not None and len(holders) > 0 and set(len(on) for on in holders.values()) == {1} and
-              len(hosts) == 1 and hosts[0] in members and (not wanted or hosts[0] == wanted))
+        one_each = len(holders) > 0 and set(len(on) for on in holders.values()) == {1}
+        ok = schedules is not None and one_each and len(hosts) == 1 and hosts[0] in members and (not wanted or hosts[0] == wanted)
     note = ('cannot read the schedules: ' + _text(result.get('msg', ''))) if schedules is None and ok is not None else ''
     scheduler = dict(value=hosts, expected=wanted or 'one Server', tasks=holders, ok=ok, note=note)
     drift = []
