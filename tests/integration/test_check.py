@@ -297,5 +297,5 @@ def test_an_unreachable_member_is_reported_as_not_read(  # pylint: disable=unuse
         assert report["nodes"][node]["readable"] is True
         assert all(items[name]["ok"] is True for name in ("server", "version", "keys", "dbuuid", "drwcsd.conf", "database")), items
     jsonschema.validate(report, SCHEMA)
-    assert series(metrics(tmp_path), "server_readable") == {(("server", "node1"),): 1.0, (("server", "node2"),): 1.0,
-                                                           (("server", "node3"),): 0.0}
+    readable = {(("server", "node1"),): 1.0, (("server", "node2"),): 1.0, (("server", "node3"),): 0.0}
+    assert series(metrics(tmp_path), "server_readable") == readable
