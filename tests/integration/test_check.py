@@ -22,6 +22,8 @@ import subprocess
 import jsonschema
 import pytest
 
+from conftest import CLUSTER_VARS
+
 NODES = ("node1", "node2", "node3")
 ETC = "/var/opt/drwcs/etc"
 REPOSITORY = "/var/opt/drwcs/repository"
@@ -47,13 +49,13 @@ def state(lab_exec) -> dict:
     return found
 
 
-def check(ansible_playbook, tmp_path, *args, extra=None):
+def check(ansible_playbook, tmp_path, *args, extra=None, inventories=None):
     """Run check.yml with its JSON report and metrics file under tmp_path; returns (run, report or None)."""
     path, metrics = tmp_path / "check.json", tmp_path / "check.prom"
     for stale in (path, metrics):
         if stale.exists():
             stale.unlink()
-    run = ansible_playbook("playbooks/check.yml", *args,
+    run = ansible_playbook("playbooks/check.yml", *args, inventories=inventories,
                            extra=dict({"drweb_check_report_path": str(path), "drweb_check_metrics_path": str(metrics)},
                                       **(extra or {})))
     report = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
@@ -273,3 +275,27 @@ def test_a_licence_expiring_within_the_threshold_is_a_warning(  # pylint: disabl
     assert [labels[0] for labels in series(found, "warning")] == [("kind", "licence_expiry")]
     assert series(found, "check_status") == {(): 1.0} and series(found, "check_warnings") == {(): 1.0}
     assert set(series(found, "drift").values()) == {0.0}
+
+
+def test_an_unreachable_member_is_reported_as_not_read(  # pylint: disable=unused-argument
+        converged_cluster, ansible_playbook, lab_inventory, tmp_path):
+    # node3's ssh port closed for this run only: ssh is refused, nothing on the lab changes
+    closed = tmp_path / "node3-unreachable.yml"
+    closed.write_text("all:\n  hosts:\n    node3:\n      ansible_port: 1\n", encoding="utf-8")
+    run, report = check(ansible_playbook, tmp_path, inventories=[lab_inventory, CLUSTER_VARS, str(closed)])
+    assert run.returncode != 0, run.output[-3000:]
+    assert "Cannot read node3 (exit_code 3" in run.output, run.output[-3000:]
+    assert report, run.output[-5000:]
+    assert (report["status"], report["exit_code"]) == ("unreadable", 3)
+    node3 = report["nodes"]["node3"]
+    assert node3["readable"] is False
+    assert node3["items"]["server"]["ok"] is False and node3["items"]["server"]["value"].startswith("not read: ")
+    assert any(line.startswith("node3: server: not read: ") for line in report["drift"]), report["drift"]
+    # the members that answered are still compared, their own items clean
+    for node in ("node1", "node2"):
+        items = report["nodes"][node]["items"]
+        assert report["nodes"][node]["readable"] is True
+        assert all(items[name]["ok"] is True for name in ("server", "version", "keys", "dbuuid", "drwcsd.conf", "database")), items
+    jsonschema.validate(report, SCHEMA)
+    readable = {(("server", "node1"),): 1.0, (("server", "node2"),): 1.0, (("server", "node3"),): 0.0}
+    assert series(metrics(tmp_path), "server_readable") == readable
