@@ -6,7 +6,8 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 name: cluster_settings
-author: drweb.cluster contributors
+author:
+  - drweb.cluster maintainers !UNKNOWN
 short_description: The cluster-wide settings, normalised once for every role and playbook
 version_added: 0.1.0
 description:
