@@ -52,3 +52,19 @@ def test_ansible_doc_renders_every_filter(name):
     assert proc.returncode == 0, proc.stderr
     assert 'drweb.cluster.%s' % name in proc.stdout.splitlines()[0], proc.stdout[:300]
     assert 'EXAMPLES:' in proc.stdout and 'RETURN VALUES:' in proc.stdout, proc.stdout[:500]
+
+
+LOOKUPS = sorted(path.stem for path in (ROOT / 'plugins' / 'lookup').glob('*.py') if 'DOCUMENTATION = ' in path.read_text())
+
+
+def test_the_collection_has_the_settings_lookup():
+    assert 'cluster_settings' in LOOKUPS
+
+
+@pytest.mark.parametrize('name', LOOKUPS)
+def test_ansible_doc_renders_every_lookup(name):
+    proc = ansible_doc('-t', 'lookup', 'drweb.cluster.%s' % name)
+    assert proc.returncode == 0, proc.stderr
+    assert 'drweb.cluster.%s' % name in proc.stdout.splitlines()[0], proc.stdout[:300]
+    assert 'EXAMPLES:' in proc.stdout and 'RETURN VALUES:' in proc.stdout, proc.stdout[:500]
+    assert 'ERROR' not in proc.stderr and '[WARNING]' not in proc.stderr, proc.stderr
