@@ -25,11 +25,11 @@ options:
     elements: str
     required: true
   servers:
-    description: Member -> drweb.cluster.server_facts C(server) dictionary (RV(drweb.cluster.member_reads#filter:servers)).
+    description: Member -> drweb.cluster.server_facts C(server) dictionary (C(servers) of the drweb.cluster.member_reads filter).
     type: dict
     required: true
   unreadable:
-    description: Member -> why it could not be read (RV(drweb.cluster.member_reads#filter:why)).
+    description: Member -> why it could not be read (C(why) of the drweb.cluster.member_reads filter).
     type: dict
 author:
   - drweb.cluster maintainers !UNKNOWN
