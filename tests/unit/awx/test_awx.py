@@ -74,7 +74,7 @@ def argspec(role, entry):
 
 def test_there_are_surveys_for_the_job_templates():
     assert {path.stem for path in SURVEYS} >= {'site', 'add_node', 'upgrade', 'check'}
-    assert ('install', 'upgrade') in entry_points('upgrade.yml') and ('dns', 'main') in entry_points('site.yml')
+    assert ('upgrade', 'package') in entry_points('upgrade.yml') and ('dns', 'main') in entry_points('site.yml')
 
 
 @pytest.mark.parametrize('survey', SURVEYS, ids=lambda path: path.stem)
