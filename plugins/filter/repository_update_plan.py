@@ -20,13 +20,13 @@ description:
     saying so.
   - C(zone) - a Server is updated when it does not hold the newest revision the update zone offers of every product
     (read by C(drweb.cluster.update_zone_revisions) from that Server), or when the zone's revision list could not be
-    read. Products whose updates are off (C(.sync-off)) are left out: an update would not bring them.
+    read. Products whose updates are off (C(.sync-off)) are left out (an update would not bring them).
   - C(gus) - the GUS revision list is not read. The Servers updating from GUS are updated together when any of them
     was pointed at GUS in this run, was installed in this run, holds no product, or when the Servers' revisions
-    differ (drift: the odd node out is named). Otherwise no update is started and the line says that each Server's
+    differ (drift, the odd node out named). Otherwise no update is started and the line says that each Server's
     own Update task (Task Scheduler) brings new revisions from GUS.
   - C(parent) - the Servers updating from a parent Server are decided in a second call, with O(children=true) and
-    the parent's revisions after its own step as O(reference): a child that does not hold them is updated. In the
+    the parent's revisions after its own step as O(reference) - a child that does not hold them is updated. In the
     first call they are listed in RV(_value.later).
   - Any Server whose update source was changed in this run is updated; O(force=true) updates every Server.
 positional: reference
@@ -34,7 +34,7 @@ options:
   _input:
     description:
       - Server name -> a dictionary with C(before) (its C(repository_version) result), C(source) (C(gus), C(zone) or
-        C(parent): where this Server updates from), C(zone) (its C(update_zone_revisions) result, for C(zone)),
+        C(parent) - where this Server updates from), C(zone) (its C(update_zone_revisions) result, for C(zone)),
         C(switched) (its update source files were changed in this run, or would be in check mode) and C(installed)
         (it was installed in this run).
     type: dict
@@ -77,11 +77,11 @@ _value:
   description: The decision.
   type: dict
   contains:
-    update:
+    to_update:
       description: The Servers to update, in input order.
       type: list
       elements: str
-    skip:
+    no_update:
       description: The Servers that need no update, in input order.
       type: list
       elements: str
@@ -212,13 +212,13 @@ def repository_update_plan(states, reference=None, children=False, parent=None, 
             if own:
                 decide(node, True, own)
             elif reference is None:
-                decide(node, True, 'the revisions of the parent Server %s are not known' % (parent or ''))
+                decide(node, True, 'the revisions of the parent Server%s are not known' % (' ' + parent if parent else ''))
             else:
                 differs = _differences(revisions, frozen, dict((code, rev) for code, rev in reference.items() if rev))
-                decide(node, bool(differs), ('differs from the parent Server%s: %s' % (' ' + parent if parent else '',
-                                                                                          ', '.join(differs)))
-                       if differs else PARENT_CURRENT)
-        return dict(update=update, skip=skip, later=later, reasons=reasons, summary=_summary(update, skip, reasons))
+                named = ' ' + parent if parent else ''
+                decide(node, bool(differs),
+                       'differs from the parent Server%s: %s' % (named, ', '.join(differs)) if differs else PARENT_CURRENT)
+        return dict(to_update=update, no_update=skip, later=later, reasons=reasons, summary=_summary(update, skip, reasons))
 
     gus = [node for node, state in states.items() if state['source'] == 'gus']
     gus_reasons = []
@@ -246,7 +246,7 @@ def repository_update_plan(states, reference=None, children=False, parent=None, 
                 decide(node, True, own)
             else:
                 decide(node, *_zone_reason(state, *held[node]))
-    return dict(update=update, skip=skip, later=later, reasons=reasons, summary=_summary(update, skip, reasons, later))
+    return dict(to_update=update, no_update=skip, later=later, reasons=reasons, summary=_summary(update, skip, reasons, later))
 
 
 class FilterModule(object):
