@@ -106,7 +106,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 SOURCES = ('gus', 'zone', 'parent')
 ZONE_CURRENT = 'they hold the newest revisions the update zone offers'
 GUS_AGREE = ('they hold the same revisions and the GUS revision list is not read here: '
-             'each Server\'s own Update task (Task Scheduler) brings new revisions from GUS')
+             'the Update task of each Server (Task Scheduler) brings new revisions from GUS')
 PARENT_CURRENT = 'they hold the revisions of the parent Server'
 
 
@@ -145,7 +145,7 @@ def _zone_reason(state, held, frozen):
     if not zone or zone.get('failed') or zone.get('skipped'):
         return True, 'the update zone was not read from it'
     if not zone.get('readable'):
-        return True, 'the update zone\'s revision list could not be read (%s)' % (zone.get('reason') or 'no reason given')
+        return True, 'the revision list of the update zone could not be read (%s)' % (zone.get('reason') or 'no reason given')
     behind = _differences(held, frozen, _mapping(zone.get('revisions')))
     if behind:
         return True, 'behind the update zone: %s' % ', '.join(behind)
@@ -231,7 +231,7 @@ def repository_update_plan(states, reference=None, children=False, parent=None, 
             gus_reasons.append('%s: %s' % (node, own))
     odd = _odd_nodes(dict((node, held[node][0]) for node in states)) if gus else []
     if odd:
-        gus_reasons.append('the Servers\' revisions differ (odd node out: %s)' % ', '.join(odd))
+        gus_reasons.append('the revisions of the Servers differ (odd node out: %s)' % ', '.join(odd))
     for node, state in states.items():
         if state['source'] == 'parent':
             later.append(node)

@@ -222,7 +222,7 @@ def test_gus_rerun_relies_on_the_servers_own_update_task(installed, zone, run_pl
     assert again.returncode == 0, again.output[-5000:]
     assert all(recap(again.stdout)[node]["changed"] == 0 for node in NODES), again.stdout[-2000:]
     assert "No repository update needed: node1, node2, node3 (they hold the same revisions and the GUS revision list is " \
-           "not read here: each Server's own Update task (Task Scheduler) brings new revisions from GUS)." in again.flat, \
+           "not read here: the Update task of each Server (Task Scheduler) brings new revisions from GUS)." in again.flat, \
         again.output[-3000:]
     assert started_by_the_role(lab_exec, since) == []
     # back to the zone: a source set in this run is updated from (nothing new there: nothing moves)
