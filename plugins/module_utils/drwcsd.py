@@ -592,8 +592,8 @@ TOUCH_POINTS = (
      'is ' + _DOUBLE),
     ('UPDATE_ZONE_PRODUCTS_FILE', 'network', '<zone>/' + UPDATE_ZONE_PRODUCTS_FILE + ' (product codes, one a line)', GUESS,
      'an update zone is a GUS mirror [S11]; what the vendor\'s update servers publish is ' + _DOUBLE),
-    ('UPDATE_ZONE_REVISIONS_FILE', 'network', '<zone>/<product>/' + UPDATE_ZONE_REVISIONS_FILE +
-     ' (revisions oldest first; the last line is the newest, the one a Server takes)', GUESS,
+    ('UPDATE_ZONE_REVISIONS_FILE', 'network', '<zone>/<product>/%s (oldest first; the last line is the newest)' % UPDATE_ZONE_REVISIONS_FILE,
+     GUESS,
      'an update zone is a GUS mirror [S11]; what the vendor\'s update servers publish is ' + _DOUBLE),
     ('BACKUP_DIR', 'path', BACKUP_DIR, GUESS, _DOUBLE),
     ('LOG_FILE', 'path', LOG_FILE, GUESS, _DOUBLE),
