@@ -57,6 +57,13 @@ REPOSITORY_GUS_PROTO = 'https'
 # a parent Server is written drwcs://<host>[:<port>] (the interserver update source). Both GUESS: the product
 # configures interserver links in the Control Center, whose files are not public.
 REPOSITORY_PARENT_SCHEME = 'drwcs'
+# What a local update zone (a GUS mirror) publishes, read to tell whether an update would bring anything new: the list of
+# products at <zone>/products.txt, and per product <zone>/<product>/revisions.txt, the revisions one per line, oldest
+# first - the last line is the newest, the one a Server takes when it updates. A GUESS: the layout of the vendor's
+# update servers and of their mirrors is not public. The GUS's own list is not read (the collection does not reach
+# out to the vendor's servers); there the Servers' own Update task brings new revisions.
+UPDATE_ZONE_PRODUCTS_FILE = 'products.txt'
+UPDATE_ZONE_REVISIONS_FILE = 'revisions.txt'
 # summary.ds <repository><product code name revision state .../> and repository-status.ds values
 WEB_API_SUMMARY_PRODUCTS_XPATH = 'server-summary/repository/product'
 WEB_API_REPOSITORY_READY = 'ready'
@@ -583,6 +590,11 @@ TOUCH_POINTS = (
     ('REPOSITORY_PARENT_SCHEME', 'network', REPOSITORY_PARENT_SCHEME + '://<host>[:<port>] in .url', GUESS,
      'Server to Server revision sync [S5] and prescription 5 of [S11]; the interserver update source\'s configuration '
      'is ' + _DOUBLE),
+    ('UPDATE_ZONE_PRODUCTS_FILE', 'network', '<zone>/' + UPDATE_ZONE_PRODUCTS_FILE + ' (product codes, one a line)', GUESS,
+     'an update zone is a GUS mirror [S11]; what the vendor\'s update servers publish is ' + _DOUBLE),
+    ('UPDATE_ZONE_REVISIONS_FILE', 'network', '<zone>/<product>/%s (oldest first; the last line is the newest)' % UPDATE_ZONE_REVISIONS_FILE,
+     GUESS,
+     'an update zone is a GUS mirror [S11]; what the vendor\'s update servers publish is ' + _DOUBLE),
     ('BACKUP_DIR', 'path', BACKUP_DIR, GUESS, _DOUBLE),
     ('LOG_FILE', 'path', LOG_FILE, GUESS, _DOUBLE),
     ('INIT_SCRIPT', 'path', INIT_SCRIPT, GUESS, _DOUBLE),

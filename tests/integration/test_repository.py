@@ -6,8 +6,10 @@ the same repository version on every Server).
 Three fresh installs of the drwcsd double; zone1 serves a GUS-like update zone made with the double's zone generator.
 In order: bad input is refused naming the variable, nothing changed; the role in zone mode brings every Server to the
 zone's revision (first R1, then R2 once it is published - two revisions), a second run changes nothing; --check
-predicts no change; node3 forced back to R1 (its distributed-revision marker, reread by the Server on SIGUSR1) is
-named by the read-only check (module + filter), the role fixes it; hybrid mode with node1 as parent brings node2 and
+predicts no change; a re-run on the converged cluster starts no update on any Server (summary.ds: no update launched
+by the administrator), pointed at GUS neither (the Servers' own Update task is relied on, and the run says so);
+node3 forced back to R1 (its distributed-revision marker, reread by the Server on SIGUSR1) is named by the read-only
+check (module + filter) and by --check as the Server that would be updated; the role updates it, and only it; hybrid mode with node1 as parent brings node2 and
 node3 to node1's revisions (R3, which node1 took from the zone) through node1; with node1's Server down,
 playbooks/update_parent_failover.yml makes node2 parent and R4 reaches node3 through it. The double is removed at the
 end and the zone serves the revisions lab.py up seeds again.
@@ -45,6 +47,11 @@ request = urllib.request.Request('https://127.0.0.1:9081/api/server/summary.ds?f
 data = json.load(urllib.request.urlopen(request, context=context, timeout=10))['data']
 print(json.dumps({product['code']: product['revision'] for product in data['repository']}))
 """
+
+
+# The repository updates each Server's Control Center shows: product -> [last update's source, its end (Unix seconds)].
+LAST_UPDATES = SERVED.replace("product['revision']", "[product['last_update_src'], product['last_update_endtime']]")
+BY_ADMIN = "Launched by the administrator"     # an update started through the Web API (tasks.ds), not by the schedule
 
 
 def recap(output: str) -> dict:
@@ -118,6 +125,21 @@ def served(lab_exec, lab_vars, node) -> dict:
     return json.loads(proc.stdout)
 
 
+def started_by_the_role(lab_exec, since: int) -> list:
+    """The nodes where a repository update was started through the Web API at or after since (Unix seconds)."""
+    started = []
+    for node in NODES:
+        proc = lab_exec(node, ["python3", "-c", LAST_UPDATES, "drweb-lab-admin"])
+        assert proc.returncode == 0, proc.stderr
+        if any(src == BY_ADMIN and int(end or 0) >= since for src, end in json.loads(proc.stdout).values()):
+            started.append(node)
+    return started
+
+
+def node_clock(lab_exec) -> int:
+    return int(lab_exec("node1", "date +%s").stdout.strip())
+
+
 def all_at(lab_exec, lab_vars, revision, nodes=NODES):
     disk = on_disk(lab_exec)
     for node in nodes:
@@ -177,6 +199,40 @@ def test_second_run_and_check_mode_change_nothing(installed, zone, run_playbook,
         assert lab_exec(node, "cat %s/.url" % REPOSITORY).stdout.strip() == lab_vars["lab_update_zone_url"]
 
 
+def test_rerun_on_a_converged_cluster_starts_no_update(installed, zone, run_playbook, lab_exec, lab_vars):  # pylint: disable=unused-argument
+    since = node_clock(lab_exec)
+    again = run_playbook("repository.yml")
+    assert again.returncode == 0, again.output[-5000:]
+    assert all(recap(again.stdout)[node]["changed"] == 0 for node in NODES), again.stdout[-2000:]
+    assert ("No repository update needed: node1, node2, node3 (they hold the newest revisions the update zone offers)."
+            in again.flat), again.output[-3000:]
+    assert "Start the repository update" not in again.output
+    # what an administrator sees in each Control Center: no update was started on any Server
+    assert started_by_the_role(lab_exec, since) == []
+    all_at(lab_exec, lab_vars, R2)
+
+
+def test_gus_rerun_relies_on_the_servers_own_update_task(installed, zone, run_playbook, lab_exec, lab_vars):  # pylint: disable=unused-argument
+    # pointed at GUS without an update (the lab has no way out to GUS), then a re-run: the Servers agree, GUS's revision
+    # list cannot be read, so no update is started and the run says the Servers' own Update task brings new revisions
+    switched = run_playbook("repository.yml", "-e", "drweb_update_source=gus", "-e", "drweb_repository_update=false")
+    assert switched.returncode == 0, switched.output[-5000:]
+    since = node_clock(lab_exec)
+    again = run_playbook("repository.yml", "-e", "drweb_update_source=gus")
+    assert again.returncode == 0, again.output[-5000:]
+    assert all(recap(again.stdout)[node]["changed"] == 0 for node in NODES), again.stdout[-2000:]
+    assert "No repository update needed: node1, node2, node3 (they hold the same revisions and the GUS revision list is " \
+           "not read here: the Update task of each Server (Task Scheduler) brings new revisions from GUS)." in again.flat, \
+        again.output[-3000:]
+    assert started_by_the_role(lab_exec, since) == []
+    # back to the zone: a source set in this run is updated from (nothing new there: nothing moves)
+    back = run_playbook("repository.yml")
+    assert back.returncode == 0, back.output[-5000:]
+    assert "Repository update on node1, node2, node3 (its update source is set in this run)." in back.flat, back.output[-3000:]
+    assert started_by_the_role(lab_exec, since) == list(NODES)
+    all_at(lab_exec, lab_vars, R2)
+
+
 def test_node_forced_back_is_named_and_fixed(installed, zone, run_playbook, lab_exec, lab_vars):  # pylint: disable=unused-argument
     clean = run_playbook("repository_check.yml", "-e", "check_content=true")
     assert clean.returncode == 0, clean.output[-3000:]
@@ -193,11 +249,22 @@ def test_node_forced_back_is_named_and_fixed(installed, zone, run_playbook, lab_
     assert "10-drwbases: node3 holds revision %s, expected %s" % (R1, R2) in check.output, check.output[-3000:]
     assert "odd node out: node3" in check.output
     assert "05-drwmeta: node" not in check.output      # only the product that differs is named
+    # check mode names the Server that would be updated, and starts nothing
+    since = node_clock(lab_exec)
+    predicted = run_playbook("repository.yml", "--check")
+    assert predicted.returncode == 0, predicted.output[-5000:]
+    assert ("check mode, no update started - Repository update on node3 (behind the update zone: 10-drwbases %s -> %s)."
+            % (R1, R2)) in predicted.flat, predicted.output[-3000:]
+    assert started_by_the_role(lab_exec, since) == []
+    assert on_disk(lab_exec)["node3"]["10-drwbases"] == R1
     fixed = run_playbook("repository.yml")
     assert fixed.returncode == 0, fixed.output[-5000:]
     all_at(lab_exec, lab_vars, R2)
     counts = recap(fixed.stdout)
     assert counts["node3"]["changed"] >= 1 and counts["node1"]["changed"] == 0 and counts["node2"]["changed"] == 0
+    # only the Server that drifted was updated
+    assert "No update needed on node1, node2 (they hold the newest revisions the update zone offers)." in fixed.flat
+    assert started_by_the_role(lab_exec, since) == ["node3"]
     assert run_playbook("repository_check.yml").returncode == 0
 
 
