@@ -33,7 +33,7 @@ options:
       - C(cluster_name), C(zone), C(ttl), C(port), C(manage), C(ipv6), C(srv), C(srv_name), C(srv_port) - the values as
         given (the messages quote them), and C(name), C(zone_name), C(ttl_text), C(port_text), C(manage_text),
         C(ipv6_text), C(srv_text), C(srv_name_text), C(srv_port_text) - the normalised values the checks read.
-      - C(address_problems) - the problems of the Servers' addresses (RV(drweb.cluster.server_addresses#filter:problems)).
+      - C(address_problems) - the problems of the Servers' addresses (the C(problems) of the P(drweb.cluster.server_addresses#filter) filter's result).
       - C(server) - the DNS server the update goes to and the Servers ask.
       - C(tsig_key_name_set), C(tsig_key_secret_set) - whether the TSIG key's name and secret are set (never the
         secret itself); C(update_host) - the host the update is sent from, C(update_host_known) - whether it is in the

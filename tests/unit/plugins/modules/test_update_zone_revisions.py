@@ -16,7 +16,8 @@ import pytest
 from ansible_collections.drweb.cluster.plugins.modules import update_zone_revisions as module
 from ansible_collections.drweb.cluster.tests.unit.plugins.modules.utils import AnsibleFailJson, run_module
 
-R1, R2 = '20250101000000', '20250201000000'
+R1 = '20250101000000'
+R2 = '20250201000000'
 
 
 def publish(root, code, revisions):
