@@ -32,7 +32,8 @@ description:
     mode (C(drweb_config_predict_result), C(drweb_config_database_result)); B(database) - C(drweb.cluster.database_status)
     read from the node. Members outside C(--limit) (not in O(checked)) show C(not checked (--limit)) for these three.
   - B(repository) - C(drweb.cluster.repository_drift) over every member's C(drweb.cluster.repository_version) result.
-    B(peers) - the Server hears exactly the other members, by Server id (C(null) when a running Server does not say).
+    B(peers) - the Server hears exactly the other members, by Server id (C(null) when a running Server does not say, or
+    when a member was not read and the members read are all heard).
   - B(DNS) - the A records of the cluster name (and the AAAA records with O(dns_ipv6)) in the C(dig) answer are exactly
     the Servers' addresses (C(drweb.cluster.server_addresses)), compared as sets of addresses, so their order and
     spelling do not matter. Not checked (C(null)) when the C(dig) task was skipped.
@@ -345,19 +346,29 @@ def _outside_items():
             'database': dict(value=None, expected='attached to the common database', ok=None, note=NOT_CHECKED)}
 
 
-def _peers_item(node, server, members, ids, running):
+def _peers_item(node, server, members, ids, running, unread):
+    """The Server hears exactly the other members, by Server id. A member that was not read has no known id: the
+    Server is then checked for the members that were read only (a drift among them is still one; none is not ok)."""
     peers = _mapping(server.get('web_api')).get('peers')
-    others = [ids[member] for member in members if member != node]
+    others = [ids[member] for member in members if member != node and member not in unread]
+    not_read = [member for member in members if member != node and member in unread]
+    note = ''
     if peers is None:
         value = None
         ok = None if running else False
+        note = 'not reported by this Server (Web API has no cluster block)' if running else ''
     else:
         peers = [_mapping(peer) for peer in peers]
         value = ','.join(_jinja_sorted(_text(peer.get('name')) for peer in peers)) or 'none'
-        heard = [peer.get('id') for peer in peers]
-        ok = not any(other is None for other in others) and Counter(map(_text, heard)) == Counter(map(_text, others))
+        heard = Counter(map(_text, (peer.get('id') for peer in peers)))
+        if not_read:
+            missing = [other for other in others if other is None or not heard[_text(other)]]
+            ok = False if missing else None
+            note = 'the Server id of %s is not known (not read): the other members only were checked' % ', '.join(not_read)
+        else:
+            ok = not any(other is None for other in others) and heard == Counter(map(_text, others))
     return dict(value=value, expected=','.join(_jinja_sorted(member for member in members if member != node)), ok=ok,
-                note='not reported by this Server (Web API has no cluster block)' if peers is None and running else '')
+                note=note)
 
 
 def _repository_item(node, repository, results):
@@ -434,6 +445,7 @@ def drift_report(hostvars, members, checked, outside=None, dns=None, dns6=None, 
     expected_version = _trimmed(version) or primary_server.get('version')
     expected_prints = _mapping(keys.get(primary)).get('fingerprint')
     ids = dict((node, _mapping(facts[node]).get('server_id')) for node in members)
+    unread = set(node for node in members if not _mapping(facts[node]))
 
     # the database every Server must read: the common one as the Servers of the run reach it (its dbstruct.dbuuid),
     # else the primary's. Servers share one database exactly when they read the same dbuuid.
@@ -459,7 +471,7 @@ def drift_report(hostvars, members, checked, outside=None, dns=None, dns6=None, 
         items['dbuuid'] = _dbuuid_item(server, expected_dbuuid, common_dbuuids)
         items.update(_file_items(variables[node], server, cluster_name) if in_run else _outside_items())
         items['repository'] = _repository_item(node, repository, results_repository)
-        items['peers'] = _peers_item(node, server, members, ids, running)
+        items['peers'] = _peers_item(node, server, members, ids, running, unread)
         nodes[node] = dict(in_run=in_run, address=_get(variables[node], 'ansible_host', node), items=items,
                            readable=len(server) > 0, licence_keys=_mapping(server.get('web_api')).get('keys'))
         drift.extend('%s: %s: %s, expected %s' % (node, name, _shown(item['value']), _shown(item['expected']))

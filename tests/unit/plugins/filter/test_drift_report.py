@@ -453,6 +453,21 @@ def test_an_unreachable_member_is_reported_as_not_read_naming_the_reason():
     assert report['nodes']['node3']['licence_keys'] is None
 
 
+def test_peers_of_the_members_read_are_checked_without_the_member_not_read():
+    # node3 not read: its Server id is unknown, so node1 and node2 cannot be proved to hear it - not a drift of theirs
+    hostvars, arguments = cluster()
+    hostvars['node3'] = dict(ansible_host='10.231.0.13',
+                             __drweb_check_facts=dict(unreachable=True, msg='Failed to connect to the host via ssh'))
+    report = build(hostvars, arguments)
+    assert not [line for line in report['drift'] if ': peers: ' in line and not line.startswith('node3: ')], report['drift']
+    assert item(report, 'node1', 'peers') == dict(
+        value='node2,node3', expected='node2,node3', ok=None,
+        note='the Server id of node3 is not known (not read): the other members only were checked')
+    # a member that was read and is not heard is still a drift
+    facts(hostvars, 'node2')['web_api']['peers'] = [dict(id='id-node3', name='node3')]
+    assert 'node2: peers: node3, expected node1,node3' in build(hostvars, arguments)['drift']
+
+
 def test_a_member_without_any_facts_or_results_is_reported_as_not_read():
     hostvars, arguments = cluster()
     hostvars['node3'] = dict(ansible_host='10.231.0.13')
