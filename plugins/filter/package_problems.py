@@ -71,24 +71,24 @@ def _input_problems(inputs):
     version = inputs.get('version')
     if not isinstance(version, str) or not VERSION.match(version):
         problems.append('drweb_version must be the Dr.Web Server release every node runs, written MM.mm.p (for example'
-                        ' 13.00.1); got %s' % json.dumps(_text(version) if version not in (None, '') else '(unset)'))
+                        ' 13.00.1); got %s' % json.dumps('(unset)' if version is None else _text(version)))
     package, checksum = _text(inputs.get('package')), _text(inputs.get('checksum'))
     if not package or (checksum and not CHECKSUM.match(checksum)) or (URL.match(package) and not checksum):
         problems.append('drweb_package must name the installation package (a path on the controller, or an http(s)/ftp URL'
                         ' together with drweb_package_checksum); drweb_package_checksum, when set, must be'
                         ' sha256:<64 hex digits>. Got drweb_package=%s, drweb_package_checksum=%s'
                         % (json.dumps(package), json.dumps(checksum)))
-    wrong = []
+    # One sentence for the two, as an administrator reads them together: the strategy and the primary of the rollout.
+    checks = []
     if 'restart_strategy' in inputs:
         strategy = _text(inputs['restart_strategy']) or 'serial'
-        if strategy not in STRATEGIES:
-            wrong.append('drweb_restart_strategy must be serial or parallel (got %s)' % json.dumps(strategy))
+        checks.append((strategy in STRATEGIES, 'drweb_restart_strategy must be serial or parallel (got %s)' % json.dumps(strategy)))
     if 'primary_host' in inputs:
         servers = list(inputs.get('servers') or [])
         primary = _text(inputs['primary_host']) or (servers[0] if servers else '')
-        if primary not in servers:
-            wrong.append('drweb_primary_host must be a member of drweb_servers (got %s; drweb_servers = %s)'
-                         % (json.dumps(primary), json.dumps(servers)))
+        checks.append((primary in servers, '%sdrweb_primary_host a member of drweb_servers (got %s; drweb_servers = %s)'
+                       % ('' if checks else 'expected ', json.dumps(primary), json.dumps(servers))))
+    wrong = [' and '.join(text for _, text in checks)] if not all(ok for ok, _ in checks) else []
     return problems + wrong
 
 

@@ -95,7 +95,13 @@ def test_good_inputs_have_no_problem():
     (dict(version='13.00.1', package=PACKAGE, checksum='md5:abc'), 'drweb_package_checksum, when set, must be sha256'),
     (dict(version='13.00.1', package=PACKAGE, restart_strategy='rolling'), 'drweb_restart_strategy must be serial or parallel'),
     (dict(version='13.00.1', package=PACKAGE, primary_host='node7', servers=['node1']),
-     'drweb_primary_host must be a member of drweb_servers (got "node7"'),
+     'expected drweb_primary_host a member of drweb_servers (got "node7"'),
+    # an empty string from an AWX survey is shown as given, not as unset
+    (dict(version='', package=PACKAGE), 'written MM.mm.p (for example 13.00.1); got ""'),
+    # the strategy and the primary in one sentence, as the install role gives both
+    (dict(version='13.00.1', package=PACKAGE, restart_strategy='serial', primary_host='node9', servers=['node1', 'node2']),
+     'drweb_restart_strategy must be serial or parallel (got "serial") and drweb_primary_host a member of drweb_servers'
+     ' (got "node9"; drweb_servers = ["node1", "node2"])'),
 ])
 def test_bad_inputs_are_named(inputs, named):
     problems = package_problems(inputs)
