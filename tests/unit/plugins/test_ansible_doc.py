@@ -46,14 +46,6 @@ def test_ansible_doc_renders_every_module(module):
     assert 'ERROR' not in proc.stderr and '[WARNING]' not in proc.stderr, proc.stderr
 
 
-@pytest.mark.parametrize('name', FILTERS)
-def test_ansible_doc_renders_every_filter(name):
-    proc = ansible_doc('-t', 'filter', 'drweb.cluster.%s' % name)
-    assert proc.returncode == 0, proc.stderr
-    assert 'drweb.cluster.%s' % name in proc.stdout.splitlines()[0], proc.stdout[:300]
-    assert 'EXAMPLES:' in proc.stdout and 'RETURN VALUES:' in proc.stdout, proc.stdout[:500]
-
-
 LOOKUPS = sorted(path.stem for path in (ROOT / 'plugins' / 'lookup').glob('*.py') if 'DOCUMENTATION = ' in path.read_text())
 
 
@@ -61,9 +53,9 @@ def test_the_collection_has_the_settings_lookup():
     assert 'cluster_settings' in LOOKUPS
 
 
-@pytest.mark.parametrize('name', LOOKUPS)
-def test_ansible_doc_renders_every_lookup(name):
-    proc = ansible_doc('-t', 'lookup', 'drweb.cluster.%s' % name)
+@pytest.mark.parametrize('plugin_type, name', [('filter', name) for name in FILTERS] + [('lookup', name) for name in LOOKUPS])
+def test_ansible_doc_renders_every_filter_and_lookup(plugin_type, name):
+    proc = ansible_doc('-t', plugin_type, 'drweb.cluster.%s' % name)
     assert proc.returncode == 0, proc.stderr
     assert 'drweb.cluster.%s' % name in proc.stdout.splitlines()[0], proc.stdout[:300]
     assert 'EXAMPLES:' in proc.stdout and 'RETURN VALUES:' in proc.stdout, proc.stdout[:500]
