@@ -88,7 +88,7 @@ def _input_problems(inputs):
         primary = _text(inputs['primary_host']) or (servers[0] if servers else '')
         checks.append((primary in servers, '%sdrweb_primary_host a member of drweb_servers (got %s; drweb_servers = %s)'
                        % ('' if checks else 'expected ', json.dumps(primary), json.dumps(servers))))
-    wrong = [' and '.join(text for _, text in checks)] if not all(ok for ok, _ in checks) else []
+    wrong = [' and '.join(text for dummy, text in checks)] if not all(ok for ok, dummy in checks) else []
     return problems + wrong
 
 
