@@ -1,0 +1,147 @@
+# -*- coding: utf-8 -*-
+# Copyright: drweb.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of drweb.cluster.install_plan: what the install role refuses, starts and restarts, decided from one read
+of every member - the messages an administrator reads, and the Servers touched."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.drweb.cluster.plugins.filter import install_plan as plan_module
+from ansible_collections.drweb.cluster.plugins.filter.install_plan import install_plan
+
+MEMBERS = ['node1', 'node2', 'node3']
+REFUSED_LOGIN = 'summary.ds refused the login: wrong password'
+
+
+def server(version='13.00.0', **changes):
+    base = dict(installed=True, running=True, version=version, build=(version or '') + '.202310121', version_source='webapi',
+                database=dict(mode='external', host='db1', port=5432, schema_version=522, schema_expected=522),
+                web_api=dict(status='ok'))
+    base.update(changes)
+    return base
+
+
+def plan(servers=None, **changes):
+    data = dict(members=MEMBERS, servers=servers if servers is not None else {node: server() for node in MEMBERS},
+                unreadable=[], why={}, version='13.00.0', admin_password_set=True, check_mode=False, play_hosts=MEMBERS)
+    data.update(changes)
+    return install_plan(data)
+
+
+def test_the_filter_is_registered():
+    assert plan_module.FilterModule().filters() == {'install_plan': install_plan}
+
+
+def test_a_converged_cluster_refuses_nothing_starts_nothing_restarts_nothing():
+    decided = plan()
+    assert decided['problems'] == [] and decided['failure'] == ''
+    assert decided['start'] == [] and decided['not_serving'] == [] and decided['restart_reasons'] == {}
+    assert decided['read_current'] == MEMBERS
+    assert decided['table'][0].split()[:2] == ['node', 'version']
+    assert [line.split()[0] for line in decided['table'][1:]] == MEMBERS
+
+
+def test_a_member_not_read_refuses_naming_it_and_why():
+    servers = {'node1': server(), 'node3': server()}
+    decided = plan(servers, unreadable=['node2'], why={'node2': 'unreachable: ssh timed out'})
+    assert decided['problems'] == [
+        "Refusing to install: cannot read node2, so the cluster's versions cannot be checked. Nothing was changed. "
+        + json.dumps({'node2': 'unreachable: ssh timed out'})]
+    assert decided['failure'] == decided['problems'][0]
+    assert 'NOT READ: unreachable: ssh timed out' in decided['table'][2]
+    assert decided['read_current'] == ['node1', 'node3']
+
+
+def test_another_version_refuses_with_the_table_and_the_upgrade_playbook_named():
+    servers = {'node1': server(), 'node2': server('12.00.0'), 'node3': server(version=None)}
+    decided = plan(servers)
+    assert decided['problems'] == [
+        'Refusing to install: every Server must run drweb_version=13.00.0, but node2, node3 run(s) another or an unknown '
+        'version. Nothing was changed. Upgrades go through playbooks/upgrade.yml (all nodes, from the package); a '
+        'downgrade is not supported.']
+    assert decided['failure'] == decided['problems'] + decided['table']
+
+
+def test_a_node_not_installed_is_not_another_version_and_is_started_after_its_install():
+    servers = {'node1': server(), 'node2': server(), 'node3': dict(installed=False, running=False)}
+    decided = plan(servers)
+    assert decided['problems'] == []
+    assert decided['start'] == ['node3']
+    assert decided['read_current'] == ['node1', 'node2']
+
+
+def test_check_mode_starts_no_node_still_to_be_installed_but_a_stopped_one():
+    servers = {'node1': server(running=False), 'node2': server(), 'node3': dict(installed=False, running=False)}
+    assert plan(servers, check_mode=True)['start'] == ['node1']
+    assert plan(servers)['start'] == ['node1', 'node3']
+
+
+def test_a_running_server_on_the_common_database_refusing_the_login_is_refused_not_restarted():
+    servers = {node: server() for node in MEMBERS}
+    servers['node2'] = server(web_api=dict(status='error', error=REFUSED_LOGIN))
+    decided = plan(servers)
+    assert decided['problems'] == [
+        "Refusing to go on: the Web API of node2 refused the administrator login (%s). Check drweb_admin_password (the "
+        "Control Center administrator's password). Nothing was changed." % REFUSED_LOGIN]
+    assert decided['not_serving'] == []
+
+
+@pytest.mark.parametrize('change', [
+    dict(database=dict(mode='embedded')),        # a node staged on its embedded database may refuse the cluster password
+    dict(running=False),                         # a stopped Server is started, not judged
+    dict(web_api=dict(status='error', error='connection refused')),   # not a login refusal
+])
+def test_a_login_refusal_is_judged_only_on_a_running_server_of_the_common_database(change):
+    servers = {node: server() for node in MEMBERS}
+    servers['node2'] = server(web_api=dict(status='error', error=REFUSED_LOGIN))
+    servers['node2'].update(change)
+    assert plan(servers)['problems'] == []
+
+
+def test_a_server_without_its_database_is_restarted_with_the_likely_cause_not_refused():
+    servers = {node: server() for node in MEMBERS}
+    servers['node3'] = server(web_api=dict(status='error', error=REFUSED_LOGIN + ' (database unavailable)',
+                                           database_unavailable=True))
+    decided = plan(servers)
+    assert decided['problems'] == []
+    assert decided['not_serving'] == ['node3']
+    assert decided['not_serving_errors'] == {'node3': REFUSED_LOGIN + ' (database unavailable)'}
+    assert decided['restart_reasons']['node3'] == (
+        'it ran but did not serve; likely cause: the common database db1:5432 is unreachable from this node (check '
+        'PostgreSQL and drweb_db_host / drweb_db_port); if its Web API refuses the login, also check that '
+        "drweb_admin_password is the Control Center administrator's password")
+
+
+def test_an_embedded_database_that_cannot_be_opened_is_the_likely_cause_named():
+    servers = {node: server() for node in MEMBERS}
+    servers['node1'] = server(database=dict(mode='embedded'),
+                              web_api=dict(status='error', error='x', database_unavailable=True))
+    assert plan(servers)['restart_reasons']['node1'].startswith(
+        'it ran but did not serve; likely cause: its embedded database cannot be opened;')
+
+
+def test_not_serving_needs_the_admin_password_and_a_host_of_the_play():
+    servers = {node: server() for node in MEMBERS}
+    servers['node3'] = server(web_api=dict(status='error', error='x', database_unavailable=True))
+    assert plan(servers, admin_password_set=False)['not_serving'] == []
+    assert plan(servers, play_hosts=['node1', 'node2'])['not_serving'] == []
+
+
+def test_every_problem_is_named_in_one_failure():
+    servers = {'node1': server('12.00.0'), 'node3': server(web_api=dict(status='error', error=REFUSED_LOGIN))}
+    decided = plan(servers, unreadable=['node2'], why={'node2': 'unreachable'})
+    assert [problem.split(':')[0] for problem in decided['problems']] == [
+        'Refusing to install', 'Refusing to install', 'Refusing to go on']
+    assert decided['failure'][0] == ' '.join(decided['problems'])
+    assert decided['failure'][1:] == decided['table']
+
+
+def test_bad_input_is_an_error():
+    with pytest.raises(AnsibleFilterError, match='install_plan expects a dictionary'):
+        install_plan(['node1'])
