@@ -102,8 +102,8 @@ def _repository_result(server):
         return {'revisions': dict(server['repository'])}
     if not server:
         return {}
-    return {'failed': True, 'msg': '; '.join(str(problem) for problem in server.get('problems') or [])
-            or 'no repository read'}
+    why = '; '.join(str(problem) for problem in server.get('problems') or [])
+    return {'failed': True, 'msg': why or 'no repository read'}
 
 
 def _licence_line(members, licence):
@@ -113,8 +113,8 @@ def _licence_line(members, licence):
     first = reports[0][1]
     used = ', '.join(node for node, report in reports if report.get('used') is True) or 'none'
     how = 'loaded by drwcsd initdb on ' if str(first.get('initdb')).lower() in ('true', 'yes', 'on', '1') else 'added through '
-    return 'licence key: %s (expires %s), %s%s; used by: %s' % (first.get('number'), first.get('expires'), how,
-                                                             first.get('host'), used)
+    return 'licence key: %s (expires %s), %s%s; used by: %s' % (
+        first.get('number'), first.get('expires'), how, first.get('host'), used)
 
 
 def cluster_report(data):

@@ -163,8 +163,8 @@ def install_plan(data):
     if unreadable:
         problems.append("Refusing to install: cannot read %s, so the cluster's versions cannot be checked. Nothing was "
                         "changed. %s" % (', '.join(unreadable), json.dumps(dict(why))))
-    other = [node for node in members if _mapping(servers.get(node)).get('installed')
-             and servers[node].get('version') != version]
+    other = [node for node in members
+             if _mapping(servers.get(node)).get('installed') and servers[node].get('version') != version]
     if other:
         problems.append('Refusing to install: every Server must run drweb_version=%s, but %s run(s) another or an '
                         'unknown version. Nothing was changed. Upgrades go through playbooks/upgrade.yml (all nodes, '
@@ -173,9 +173,9 @@ def install_plan(data):
     for node, server in servers.items():
         server = _mapping(server)
         web_api = _mapping(server.get('web_api'))
-        if (server.get('running') and _mapping(server.get('database')).get('mode') == 'external'
-                and web_api.get('status') == 'error' and LOGIN_REFUSED.search(str(web_api.get('error') or ''))
-                and web_api.get('database_unavailable') is not True):
+        on_common_database = _mapping(server.get('database')).get('mode') == 'external'
+        login_refused = web_api.get('status') == 'error' and LOGIN_REFUSED.search(str(web_api.get('error') or ''))
+        if server.get('running') and on_common_database and login_refused and web_api.get('database_unavailable') is not True:
             refusing.append(node)
     if refusing:
         problems.append("Refusing to go on: the Web API of %s refused the administrator login (%s). Check "
@@ -196,8 +196,8 @@ def install_plan(data):
         elif not server.get('installed') and not check_mode:
             start.append(node)
         web_api = _mapping(server.get('web_api'))
-        if (data.get('admin_password_set') and node in play_hosts and server.get('running')
-                and web_api.get('status') == 'error' and web_api.get('database_unavailable')):
+        without_database = web_api.get('status') == 'error' and web_api.get('database_unavailable')
+        if data.get('admin_password_set') and node in play_hosts and server.get('running') and without_database:
             not_serving.append(node)
             reasons[node] = _not_serving_reason(server)
             errors[node] = web_api.get('error')

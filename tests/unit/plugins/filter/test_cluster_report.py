@@ -56,8 +56,8 @@ def test_a_converged_cluster_reads_as_the_readme_shows():
 
 
 def test_a_server_on_another_version_with_other_keys_and_stopped_is_shown_so():
-    servers = [server('node1'), server('node2', version='12.00.0', running=False, web_api={},
-                                        key_files=dict(fingerprint=dict(KEYS['fingerprint'], private_key='9' * 64))),
+    other_keys = dict(fingerprint=dict(KEYS['fingerprint'], private_key='9' * 64))
+    servers = [server('node1'), server('node2', version='12.00.0', running=False, web_api={}, key_files=other_keys),
                server('node3')]
     lines = report(servers)
     assert lines[3].split()[:4] == ['node2', '10.213.0.12', '12.00.0', 'NO']

@@ -50,9 +50,9 @@ def test_a_converged_cluster_refuses_nothing_starts_nothing_restarts_nothing():
 def test_a_member_not_read_refuses_naming_it_and_why():
     servers = {'node1': server(), 'node3': server()}
     decided = plan(servers, unreadable=['node2'], why={'node2': 'unreachable: ssh timed out'})
+    why = json.dumps({'node2': 'unreachable: ssh timed out'})
     assert decided['problems'] == [
-        "Refusing to install: cannot read node2, so the cluster's versions cannot be checked. Nothing was changed. "
-        + json.dumps({'node2': 'unreachable: ssh timed out'})]
+        "Refusing to install: cannot read node2, so the cluster's versions cannot be checked. Nothing was changed. " + why]
     assert decided['failure'] == decided['problems'][0]
     assert 'NOT READ: unreachable: ssh timed out' in decided['table'][2]
     assert decided['read_current'] == ['node1', 'node3']
