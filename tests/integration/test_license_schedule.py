@@ -190,7 +190,8 @@ def files_holding(lab_exec, node, text):
     """The files under the folders a run writes to that hold text: the Server's folders, /run, /var/tmp, root's home
     (not /tmp: a lab host shares it with the machine, where the checkout and its cluster.yml may live)."""
     proc = lab_exec(node, ["sh", "-c", 'grep -rlF -D skip -e "$1" /run /var/tmp /var/opt/drwcs /etc/opt /root 2>/dev/null; true',
-                           "files-holding", text])
+                           "files-holding", text], timeout=600)   # root's home holds the venvs: minutes on a loaded machine
+    assert proc.returncode == 0, proc.stderr
     return sorted(proc.stdout.split())
 
 

@@ -22,7 +22,8 @@ def dig(status='NOERROR', records=(), kind='A', extra=''):
     return dict(rc=0, stdout='\n'.join(lines) + extra, stderr='')
 
 
-def state(answer, addresses=SERVERS, kind='A', ttl=60):
+def state(answer, addresses=None, kind='A', ttl=60):
+    addresses = SERVERS if addresses is None else addresses
     return dns_record_set(dict(answer=answer, type=kind, addresses=list(addresses), ttl=ttl, name=NAME, zone='drweb.test',
                                server='10.213.0.2', port=53, update_host='node1'))
 
