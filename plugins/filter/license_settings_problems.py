@@ -71,8 +71,8 @@ def _key_problems(key_file, today):
     problem = _text(key_file.get('problem'))
     key = key_file.get('key') or {}
     if not problem and key.get('expires') and str(key['expires']) < today:
-        problem = 'the licence key %s expired on %s (today is %s): get a valid key' % (key.get('number'), key['expires'],
-                                                                                      today)
+        problem = ('the licence key %s expired on %s (today is %s): get a valid key'
+                   % (key.get('number'), key['expires'], today))
     if not problem and not key.get('number'):
         problem = 'the file is not a Dr.Web licence key'
     if problem:
