@@ -19,8 +19,8 @@ description:
     before anything is read from or written to a Server. Each message names the variable and quotes its value.
   - The input holds one or more of three parts, and only the parts given are checked.
   - C(cluster) - the cluster-wide settings, checked only where C(first_host) is true or not given (the same result on
-    every host, so the role checks them once, on the first host of the play) - the common Server name, the multicast group, port, TTL and probe port, the restart strategy
-    and the primary host.
+    every host, so the role checks them once, on the first host of the play) - the common Server name, the multicast
+    group, port, TTL and probe port, the restart strategy and the primary host.
   - C(node) - what depends on the node - that it is a member of C(drweb_servers) and that C(drweb_cluster_interface)
     is C(0.0.0.0) or one of its IPv4 addresses.
   - C(database) - the common database's settings (the entry point C(database)) - host, name, user and password set,
