@@ -107,7 +107,7 @@ def _cluster_problems(cluster):
                         'installers, for example esuite.example.com: labels of letters, digits and inner hyphens, at '
                         'most 253 characters; got %s.' % json.dumps('(unset)' if given is None else str(given)))
     group = _text(cluster.get('group'))
-    if not IPV4.match(group) or not 224 <= int(group.split('.')[0]) <= 239:
+    if not IPV4.match(group) or not 224 <= int(group.split('.', 1)[0]) <= 239:
         problems.append('drweb_cluster_multicast_group must be an IPv4 multicast address (224.0.0.0/4, for example '
                         '232.0.0.1); got %s.' % _quoted(group))
     port, ttl, probe_port = _text(cluster.get('port')), _text(cluster.get('ttl')), _text(cluster.get('probe_port'))
