@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 from ansible.errors import AnsibleFilterError
+from ansible.parsing.dataloader import DataLoader
+from ansible.parsing.vault import VaultLib, VaultSecret
 
 from ansible_collections.drweb.cluster.plugins.filter.license_settings_problems import (
     FilterModule, license_settings_problems)
@@ -100,3 +102,15 @@ def test_the_lookup_reports_a_missing_or_empty_path(tmp_path):
     assert read_key_file('')['file'] is False
     assert read_key_file(None)['path'] == ''
     assert read_key_file(str(tmp_path))['file'] is False
+
+
+def test_the_lookup_decrypts_a_vault_encrypted_key_file_in_memory(tmp_path):
+    secret = [('default', VaultSecret(b'lab vault password'))]
+    loader = DataLoader()
+    loader.set_vault_secrets(secret)
+    path = tmp_path / 'agent.key'
+    path.write_bytes(VaultLib(secret).encrypt(KEY % '20301231'))
+    assert read_key_file(str(path), loader)['key'] == {'number': '0110000002', 'user': 'Lab Organisation', 'expires': '2030-12-31'}
+    assert LookupModule(loader=loader).run([str(path)])[0]['problem'] == ''
+    assert read_key_file(str(path))['problem'].startswith('the file is not a Dr.Web licence key: ')   # without the vault
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['agent.key']
