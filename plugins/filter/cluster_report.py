@@ -23,7 +23,9 @@ author:
   - drweb.cluster maintainers !UNKNOWN
 options:
   _input:
-    description: What to report. The lists C(addresses), C(servers), C(licence) and C(scheduler) follow C(members).
+    description:
+      - What to report. C(addresses), C(servers), C(licence) and C(scheduler) are each a dictionary member -> value (a
+        member without one is shown without it) or a list in the order of C(members).
     type: dict
     required: true
     suboptions:
@@ -37,30 +39,26 @@ options:
         required: true
       addresses:
         description: Each member's address (C(ansible_host)).
-        type: list
-        elements: str
+        type: raw
       servers:
         description: Each member's drweb.cluster.server_facts C(server) dictionary (with C(key_files) and C(repository)).
-        type: list
-        elements: dict
+        type: raw
       licence:
-        description: Each member's licence report of the licence role (C(drweb_license_report)), C(null) where none.
-        type: list
-        elements: raw
+        description: Each member's licence report of the licence role (C(drweb_license_report)).
+        type: raw
       scheduler:
-        description: Each member's choice of the schedule role (C(drweb_schedule_choice)), C(null) where none.
-        type: list
-        elements: raw
+        description: Each member's choice of the schedule role (C(drweb_schedule_choice)).
+        type: raw
 '''
 
 EXAMPLES = r'''
 - name: Show the cluster report
+  vars:
+    read: "{{ groups['drweb_servers'] | map('extract', hostvars) | selectattr('ansible_facts.drweb_server', 'defined') | list }}"
   ansible.builtin.debug:
     msg: >-
       {{ {'cluster_name': drweb_cluster_name, 'members': groups['drweb_servers'],
-          'addresses': groups['drweb_servers'] | map('extract', hostvars) | map(attribute='ansible_host', default='-') | list,
-          'servers': groups['drweb_servers'] | map('extract', hostvars)
-                     | map(attribute='ansible_facts.drweb_server', default={}) | list}
+          'servers': dict(read | map(attribute='inventory_hostname') | zip(read | map(attribute='ansible_facts.drweb_server')))}
          | drweb.cluster.cluster_report }}
   run_once: true
 '''
@@ -84,9 +82,13 @@ def _mapping(value):
     return value if isinstance(value, Mapping) else {}
 
 
-def _column(values, index, default=None):
-    values = values if isinstance(values, (list, tuple)) else []
-    return values[index] if index < len(values) else default
+def _per_member(values, members):
+    """One value per member: from a dictionary member -> value (a member without one gets None), or a list in the
+    members' order."""
+    if isinstance(values, Mapping):
+        return [values.get(node) for node in members]
+    values = list(values) if isinstance(values, (list, tuple)) else []
+    return [values[index] if index < len(values) else None for index in range(len(members))]
 
 
 def _peers(server):
@@ -122,14 +124,15 @@ def cluster_report(data):
     if not isinstance(data, Mapping) or not isinstance(data.get('members'), (list, tuple)):
         raise AnsibleFilterError('cluster_report expects a dictionary with the list of members, got %r' % (data,))
     members = [str(node) for node in data['members']]
-    servers = [_mapping(_column(data.get('servers'), index)) for index in range(len(members))]
+    servers = [_mapping(server) for server in _per_member(data.get('servers'), members)]
+    addresses = _per_member(data.get('addresses'), members)
     lines = ['Dr.Web Servers cluster "%s": %d Server(s)' % (data.get('cluster_name') or '?', len(members)),
              ROW % ('node', 'address', 'version', 'running', 'id', 'database', 'key', 'cert', 'peers')]
     for index, node in enumerate(members):
         server = servers[index]
         keys = _mapping(server.get('key_files'))
         lines.append(ROW % (
-            node, _column(data.get('addresses'), index) or '-', server.get('version') or '-',
+            node, addresses[index] or '-', server.get('version') or '-',
             'yes' if server.get('running') else 'NO', (server.get('server_id') or '-')[:8],
             _mapping(server.get('database')).get('mode') or '-',
             (_mapping(keys.get('fingerprint')).get('private_key') or '-')[:10],
@@ -144,8 +147,8 @@ def cluster_report(data):
     repository = repository_drift(dict((node, _repository_result(server)) for node, server in zip(members, servers)), members)
     lines.append('repository revisions (product -> revision per Server):')
     lines.extend(repository['table'].splitlines())
-    lines.append(_licence_line(members, [_column(data.get('licence'), index) for index in range(len(members))]))
-    choices = [_mapping(choice) for choice in (data.get('scheduler') or []) if _mapping(choice).get('host')]
+    lines.append(_licence_line(members, _per_member(data.get('licence'), members)))
+    choices = [_mapping(choice) for choice in _per_member(data.get('scheduler'), members) if _mapping(choice).get('host')]
     lines.append('scheduler host (exclusive tasks): %s' % (
         '%s - %s' % (choices[0]['host'], choices[0].get('reason')) if choices else 'not chosen in this run'))
     return lines

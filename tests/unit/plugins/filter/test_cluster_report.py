@@ -94,3 +94,13 @@ def test_the_scheduler_line_gives_the_choice_and_its_reason():
 def test_bad_input_is_an_error(data):
     with pytest.raises(AnsibleFilterError, match='cluster_report expects'):
         cluster_report(data)
+
+
+def test_dictionaries_per_member_give_each_member_only_what_it_has():
+    servers = {'node2': server('node2'), 'node3': server('node3')}     # node1 not read (check mode before its install)
+    licence = {'node2': dict(number='0110000001', expires='2030-12-31', initdb=True, host='node2', used=True)}
+    lines = report(servers, addresses={'node1': '10.213.0.11'}, licence=licence, scheduler={})
+    assert lines[2].split() == ['node1', '10.213.0.11', '-', 'NO', '-', '-', '-', '-', '-']
+    assert lines[3].split()[:2] == ['node2', '-']
+    assert lines[-2].endswith('on node2; used by: node2')
+    assert lines[-1] == 'scheduler host (exclusive tasks): not chosen in this run'
