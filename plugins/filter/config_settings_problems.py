@@ -72,54 +72,44 @@ import re
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.drweb.cluster.plugins.plugin_utils.settings_checks import (
+    DNS_LABEL, IPV4, RESTART_STRATEGIES, is_port, number_in, quoted, stripped,
+)
 
-LABEL = r'[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
-CLUSTER_NAME = re.compile(r'^' + LABEL + r'([.]' + LABEL + r')*[.]?$')
-OCTET = r'(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
-IPV4 = re.compile(r'^(' + OCTET + r'[.]){3}' + OCTET + r'$')
-STRATEGIES = ('serial', 'parallel')
-
-
-def _text(value):
-    """A value as the checks and messages read it: a string, stripped; None is empty."""
-    return '' if value is None else str(value).strip()
+CLUSTER_NAME = re.compile(r'^' + DNS_LABEL + r'([.]' + DNS_LABEL + r')*[.]?$')
 
 
 def _quoted(value):
     """A value in a message: as JSON text, the way the role's messages always quoted it."""
-    return json.dumps(_text(value))
-
-
-def _number_in(text, digits, low, high):
-    return re.match(r'^[0-9]{1,%d}$' % digits, text) is not None and low <= int(text) <= high
+    return quoted(stripped(value))
 
 
 def _hosts(value):
-    return [_text(host) for host in value or []]
+    return [stripped(host) for host in value or []]
 
 
 def _cluster_problems(cluster):
     problems = []
-    name = _text(cluster.get('name'))
+    name = stripped(cluster.get('name'))
     if not name or len(name) > 253 or not CLUSTER_NAME.match(name):
         given = cluster.get('name_given')
         problems.append('drweb_cluster_name must be the common DNS name (or IP address) every Server gives Agent '
                         'installers, for example esuite.example.com: labels of letters, digits and inner hyphens, at '
                         'most 253 characters; got %s.' % json.dumps('(unset)' if given is None else str(given)))
-    group = _text(cluster.get('group'))
+    group = stripped(cluster.get('group'))
     if not IPV4.match(group) or not 224 <= int(group.split('.', 1)[0]) <= 239:
         problems.append('drweb_cluster_multicast_group must be an IPv4 multicast address (224.0.0.0/4, for example '
                         '232.0.0.1); got %s.' % _quoted(group))
-    port, ttl, probe_port = _text(cluster.get('port')), _text(cluster.get('ttl')), _text(cluster.get('probe_port'))
-    if not (_number_in(port, 5, 1, 65535) and _number_in(ttl, 3, 1, 255) and _number_in(probe_port, 5, 1, 65535)):
+    port, ttl, probe_port = stripped(cluster.get('port')), stripped(cluster.get('ttl')), stripped(cluster.get('probe_port'))
+    if not (is_port(port, digits=5) and number_in(ttl, 1, 255, digits=3) and is_port(probe_port, digits=5)):
         problems.append('drweb_cluster_multicast_port (and drweb_config_probe_port) must be a UDP port 1-65535 and '
                         'drweb_cluster_multicast_ttl a datagram TTL 1-255; got port %s, ttl %s, probe port %s.'
                         % (_quoted(port), _quoted(ttl), _quoted(probe_port)))
-    strategy = _text(cluster.get('strategy'))
-    if strategy not in STRATEGIES:
+    strategy = stripped(cluster.get('strategy'))
+    if strategy not in RESTART_STRATEGIES:
         problems.append('drweb_restart_strategy must be serial or parallel (got %s).' % _quoted(strategy))
     servers_group = _hosts(cluster.get('servers_group'))
-    primary = _text(cluster.get('primary'))
+    primary = stripped(cluster.get('primary'))
     if primary not in servers_group:
         problems.append('drweb_primary_host must be a member of drweb_servers (got %s; drweb_servers = %s).'
                         % (_quoted(primary), json.dumps(servers_group)))
@@ -127,13 +117,13 @@ def _cluster_problems(cluster):
 
 
 def _node_problems(node):
-    host = _text(node.get('host'))
+    host = stripped(node.get('host'))
     servers_group = _hosts(node.get('servers_group'))
     if host not in servers_group:
         # the interface of a host the role does not configure is no concern
         return ['The role runs on members of drweb_servers only (%s; drweb_servers = %s).'
                 % (host, json.dumps(servers_group))]
-    interface = _text(node.get('interface'))
+    interface = stripped(node.get('interface'))
     addresses = _hosts(node.get('addresses'))
     if not IPV4.match(interface) or (interface != '0.0.0.0' and interface not in addresses):
         return ['drweb_cluster_interface of %s must be 0.0.0.0 (all interfaces) or an IPv4 address of this host (%s); '
@@ -143,18 +133,18 @@ def _node_problems(node):
 
 def _database_problems(database):
     problems = []
-    unset = [variable for variable, value in (('drweb_db_host', _text(database.get('host'))),
-                                              ('drweb_db_name', _text(database.get('name'))),
-                                              ('drweb_db_user', _text(database.get('user'))),
+    unset = [variable for variable, value in (('drweb_db_host', stripped(database.get('host'))),
+                                              ('drweb_db_name', stripped(database.get('name'))),
+                                              ('drweb_db_user', stripped(database.get('user'))),
                                               ('drweb_db_password', bool(database.get('password_set'))))
              if not value]
     if unset:
         problems.append('drweb_db_host, drweb_db_name, drweb_db_user and drweb_db_password must be set (unset: %s).'
                         % json.dumps(unset))
-    port = _text(database.get('port'))
-    if not _number_in(port, 5, 1, 65535):
+    port = stripped(database.get('port'))
+    if not is_port(port, digits=5):
         problems.append('drweb_db_port must be a TCP port 1-65535 (got %s).' % _quoted(port))
-    tls_problems = [_text(line) for line in database.get('tls_problems') or [] if _text(line)]
+    tls_problems = [stripped(line) for line in database.get('tls_problems') or [] if stripped(line)]
     if tls_problems:
         problems.append('%s. Nothing was changed.' % '; '.join(tls_problems))
     return problems

@@ -60,59 +60,52 @@ _value:
     - 'drweb_db_port must be a TCP port 1-65535 (got "99999").'
 '''
 
-import json
 import re
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.drweb.cluster.plugins.plugin_utils.settings_checks import (
+    RESTART_STRATEGIES, is_port, quoted, text,
+)
 
 PG_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_.$-]{0,62}$')
-STRATEGIES = ('serial', 'parallel')
-
-
-def _text(value):
-    return '' if value is None else str(value)
-
-
-def _quote(value):
-    return json.dumps(value)
 
 
 def _lines(value):
-    return [_text(line) for line in value or [] if _text(line).strip()]
+    return [text(line) for line in value or [] if text(line).strip()]
 
 
 def _connection_problems(settings):
-    host, name, user = _text(settings.get('host')), _text(settings.get('name')), _text(settings.get('user'))
+    host, name, user = text(settings.get('host')), text(settings.get('name')), text(settings.get('user'))
     password_set = bool(settings.get('password_set'))
     if host and not re.search(r'[\s/]', host) and PG_NAME.match(name) and PG_NAME.match(user) and password_set:
         return []
     return ['The common database needs drweb_db_host (the PostgreSQL server as the Servers reach it; got %s), '
             'drweb_db_name and drweb_db_user (PostgreSQL names: a letter or _, then letters, digits, _ . $ -, at most '
             '63 characters; got %s and %s) and drweb_db_password (%s; it has no default).'
-            % (_quote(host), _quote(name), _quote(user), 'set' if password_set else 'unset or empty')]
+            % (quoted(host), quoted(name), quoted(user), 'set' if password_set else 'unset or empty')]
 
 
 def _port_problems(settings):
-    port = _text(settings.get('port'))
-    if re.match(r'^[0-9]{1,5}$', port) and 1 <= int(port) <= 65535:
+    port = text(settings.get('port'))
+    if is_port(port, digits=5):
         return []
-    return ['drweb_db_port must be a TCP port 1-65535 (got %s).' % _quote(port)]
+    return ['drweb_db_port must be a TCP port 1-65535 (got %s).' % quoted(port)]
 
 
 def _cluster_problems(settings):
     raw = settings.get('allow_data_loss')
     allow = raw if raw else []
     allow_usable = isinstance(allow, str) or (isinstance(allow, (list, tuple)) and not isinstance(allow, Mapping))
-    strategy = _text(settings.get('strategy'))
-    primary = _text(settings.get('primary'))
+    strategy = text(settings.get('strategy'))
+    primary = text(settings.get('primary'))
     servers = list(settings.get('servers') or [])
-    if allow_usable and strategy in STRATEGIES and primary in servers:
+    if allow_usable and strategy in RESTART_STRATEGIES and primary in servers:
         return []
     return ['drweb_allow_data_loss must name the nodes whose own data may be dropped (a list, or a comma-separated '
             'text; got %s), drweb_restart_strategy serial or parallel (got %s) and drweb_primary_host a member of '
             'drweb_servers (got %s; drweb_servers = %s)'
-            % (_quote(raw), _quote(strategy), _quote(primary), _quote([_text(host) for host in servers]))]
+            % (quoted(raw), quoted(strategy), quoted(primary), quoted([text(host) for host in servers]))]
 
 
 def database_settings_problems(settings):

@@ -68,44 +68,32 @@ import re
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.drweb.cluster.plugins.plugin_utils.settings_checks import (
+    BOOLEAN_TEXTS, DNS_LABEL, IPV4, TRUE_TEXTS, is_port, stripped, text,
+)
 
-LABEL = r'[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
-IPV4 = (r'^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
-        r'(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$')
-NAME_WITH_DOT = re.compile(r'^(' + LABEL + r'\.)+' + LABEL + r'$')
-DOMAIN = re.compile(r'^(' + LABEL + r'\.)*' + LABEL + r'$')
-HOST_NAME = re.compile(r'^(' + LABEL + r'\.)*' + LABEL + r'\.?$')
-SRV_OWNER = re.compile(r'^_' + LABEL + r'\._(tcp|udp)(\.' + LABEL + r')+$')
-BOOLEAN_TEXTS = ('true', 'false', 'yes', 'no', 'on', 'off', '1', '0')
-TRUE_TEXTS = ('true', 'yes', 'on', '1')
+NAME_WITH_DOT = re.compile(r'^(' + DNS_LABEL + r'\.)+' + DNS_LABEL + r'$')
+DOMAIN = re.compile(r'^(' + DNS_LABEL + r'\.)*' + DNS_LABEL + r'$')
+HOST_NAME = re.compile(r'^(' + DNS_LABEL + r'\.)*' + DNS_LABEL + r'\.?$')
+SRV_OWNER = re.compile(r'^_' + DNS_LABEL + r'\._(tcp|udp)(\.' + DNS_LABEL + r')+$')
 MAX_TTL = 2147483647
-
-
-def _text(value):
-    """A value as the messages and checks read it: a string, stripped; None is empty."""
-    return '' if value is None else str(value).strip()
 
 
 def _given(settings, key):
     """A value as the administrator gave it, for a message (None, when unset, reads as empty)."""
-    value = settings.get(key)
-    return '' if value is None else str(value)
-
-
-def _port(text):
-    return re.match(r'^[0-9]+$', text) is not None and 1 <= int(text) <= 65535
+    return text(settings.get(key))
 
 
 def _name_problems(settings):
     """The cluster name, then the zone that must contain it (only while the name is right)."""
-    name = _text(settings.get('name'))
+    name = stripped(settings.get('name'))
     if not name:
         return ['drweb_cluster_name is empty: set the common DNS name of the cluster (for example esuite.example.com).'], False
     if len(name) > 253 or not NAME_WITH_DOT.match(name):
         return ["drweb_cluster_name '%s' is not a valid DNS name: it needs at least one dot, labels of 1-63 letters, "
                 "digits or hyphens (not starting or ending with a hyphen) and at most 253 characters."
                 % _given(settings, 'cluster_name')], False
-    zone = _text(settings.get('zone_name'))
+    zone = stripped(settings.get('zone_name'))
     inside = name.lower() == zone.lower() or name.lower().endswith('.' + zone.lower())
     if not zone or len(zone) > 253 or not DOMAIN.match(zone) or not inside:
         return ["drweb_dns_zone '%s' is not a valid zone that contains drweb_cluster_name '%s' (leave drweb_dns_zone "
@@ -115,15 +103,15 @@ def _name_problems(settings):
 
 def _number_problems(settings):
     problems = []
-    ttl = _text(settings.get('ttl_text'))
+    ttl = stripped(settings.get('ttl_text'))
     if not re.match(r'^[0-9]{1,10}$', ttl) or int(ttl) > MAX_TTL:
         problems.append("drweb_dns_ttl '%s' is not a TTL: a whole number of seconds from 0 to %d (empty means 60)."
                         % (_given(settings, 'ttl'), MAX_TTL))
-    port = _text(settings.get('port_text'))
-    if not re.match(r'^[0-9]{1,5}$', port) or not _port(port):
+    port = stripped(settings.get('port_text'))
+    if not is_port(port, digits=5):
         problems.append("drweb_dns_port '%s' is not a port from 1 to 65535 (empty means 53)." % _given(settings, 'port'))
     for variable, key, default in (('drweb_dns_manage', 'manage', 'true'), ('drweb_dns_ipv6', 'ipv6', 'false')):
-        if _text(settings.get(key + '_text')).lower() not in BOOLEAN_TEXTS:
+        if stripped(settings.get(key + '_text')).lower() not in BOOLEAN_TEXTS:
             problems.append("%s '%s' is not a boolean (true or false; empty means %s)."
                             % (variable, _given(settings, key), default))
     return problems
@@ -131,15 +119,15 @@ def _number_problems(settings):
 
 def _srv_problems(settings, zone_usable):
     """The SRV record's settings: a boolean, a port, and an owner name in the zone (only while the zone is right)."""
-    srv_text = _text(settings.get('srv_text')).lower()
+    srv_text = stripped(settings.get('srv_text')).lower()
     if srv_text not in BOOLEAN_TEXTS:
         return ["drweb_dns_srv '%s' is not a boolean (true or false; empty means false)." % _given(settings, 'srv')]
-    if not _port(_text(settings.get('srv_port_text'))):
+    if not is_port(stripped(settings.get('srv_port_text'))):
         return ["drweb_dns_srv_port '%s' is not a port number (1-65535)." % _given(settings, 'srv_port')]
     if not zone_usable:
         return []
-    owner = _text(settings.get('srv_name_text'))
-    zone = _text(settings.get('zone_name'))
+    owner = stripped(settings.get('srv_name_text'))
+    zone = stripped(settings.get('zone_name'))
     if not SRV_OWNER.match(owner) or (srv_text in TRUE_TEXTS and not owner.endswith('.' + zone)):
         return ["drweb_dns_srv_name '%s' is not an SRV owner name _service._tcp.<domain> in the zone %s (drweb_dns_zone)."
                 % (owner, zone)]
@@ -147,12 +135,12 @@ def _srv_problems(settings, zone_usable):
 
 
 def _server_problems(settings):
-    server = _text(settings.get('server'))
-    zone = _text(settings.get('zone_name'))
+    server = stripped(settings.get('server'))
+    zone = stripped(settings.get('zone_name'))
     if not server or re.search(r'\s', server):
         return ['drweb_dns_server is not set (and there is no drweb_dns group to take it from): set the address of the '
                 'DNS server that is primary for %s.' % zone]
-    address = re.match(IPV4, server) or (':' in server and re.match(r'^[0-9A-Fa-f:.]+$', server))
+    address = IPV4.match(server) or (':' in server and re.match(r'^[0-9A-Fa-f:.]+$', server))
     host_name = not re.match(r'^[0-9.]+$', server) and len(server) <= 253 and HOST_NAME.match(server)
     if not (address or host_name):
         return ['drweb_dns_server must be the IPv4/IPv6 address or the host name of the DNS server that is primary for '
@@ -162,7 +150,7 @@ def _server_problems(settings):
 
 def _update_problems(settings):
     """What publishing needs (drweb_dns_manage true): the TSIG key and an inventory host to send the update from."""
-    if _text(settings.get('manage_text')).lower() not in TRUE_TEXTS:
+    if stripped(settings.get('manage_text')).lower() not in TRUE_TEXTS:
         return []
     name_set = bool(settings.get('tsig_key_name_set'))
     secret_set = bool(settings.get('tsig_key_secret_set'))
@@ -182,11 +170,11 @@ def dns_settings_problems(settings):
         raise AnsibleFilterError('dns_settings_problems: the input must be a mapping of settings, got %s'
                                  % type(settings).__name__)
     problems = []
-    servers_group = [_text(host) for host in settings.get('servers_group') or []]
+    servers_group = [stripped(host) for host in settings.get('servers_group') or []]
     if not servers_group:
         problems.append('The drweb_servers group is empty or missing; the cluster name needs at least one Server.')
     else:
-        unknown = [_text(host) for host in settings.get('exclude') or [] if _text(host) not in servers_group]
+        unknown = [stripped(host) for host in settings.get('exclude') or [] if stripped(host) not in servers_group]
         if unknown:
             problems.append('drweb_dns_exclude names %s, not a member of drweb_servers (%s).'
                             % (', '.join(unknown), ', '.join(servers_group)))
@@ -197,7 +185,7 @@ def dns_settings_problems(settings):
     problems += name_problems
     problems += _number_problems(settings)
     problems += _srv_problems(settings, zone_usable)
-    address_problems = [_text(line) for line in settings.get('address_problems') or [] if _text(line)]
+    address_problems = [stripped(line) for line in settings.get('address_problems') or [] if stripped(line)]
     if address_problems:
         problems.append('%s. Set drweb_dns_server_address (IPv4) or, with drweb_dns_ipv6, drweb_dns_server_address6 to '
                         'the address the Agents reach that Server at.' % '; '.join(address_problems))

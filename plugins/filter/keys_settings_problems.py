@@ -62,37 +62,22 @@ import json
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.drweb.cluster.plugins.plugin_utils.settings_checks import (
+    KEY_SOURCES, boolean, text,
+)
 
-SOURCES = ('generate', 'provided')
-BOOLEAN_TEXTS = ('true', 'false', 'yes', 'no', 'on', 'off', '1', '0')
-TRUE_TEXTS = ('true', 'yes', 'on', '1')
 FILES = (('drweb_keys_private', 'drwcsd.pri'), ('drweb_keys_public', 'drwcsd.pub'),
          ('drweb_keys_certificate', 'drwcsd-certificate.pem'))
 
 
-def _text(value):
-    return '' if value is None else str(value)
-
-
 def _members_problems(settings):
-    servers = [_text(host) for host in settings.get('servers') or []]
-    host, primary = _text(settings.get('host')), _text(settings.get('primary'))
+    servers = [text(host) for host in settings.get('servers') or []]
+    host, primary = text(settings.get('host')), text(settings.get('primary'))
     if servers and host in servers and primary in servers:
         return []
     return ['drweb.cluster.keys runs on the members of the inventory group drweb_servers, and drweb_primary_host must be '
             'one of them (got drweb_primary_host=%s, %s in the play, drweb_servers = %s).'
             % (json.dumps(primary), host, json.dumps(servers))]
-
-
-def _regenerate(settings):
-    """drweb_certificate_regenerate as a boolean, or None when it is none (empty or unset means false)."""
-    value = settings.get('regenerate')
-    if isinstance(value, bool):
-        return value
-    text = _text(value).strip().lower()
-    if not text:
-        return False
-    return text in TRUE_TEXTS if text in BOOLEAN_TEXTS else None
 
 
 def _rotation_problems(settings, source):
@@ -101,11 +86,11 @@ def _rotation_problems(settings, source):
         return ["drweb_certificate_regenerate=true makes the new certificate on the primary, but drweb_keys_source=provided "
                 "makes the provided drweb_keys_certificate the cluster's certificate: give a new drweb_keys_certificate "
                 "instead (from drwsign gencert with the same private key), or use drweb_keys_source=generate."]
-    primary = _text(settings.get('primary'))
-    if primary in [_text(host) for host in settings.get('play_hosts') or []]:
+    primary = text(settings.get('primary'))
+    if primary in [text(host) for host in settings.get('play_hosts') or []]:
         return []
     return ['drweb_certificate_regenerate=true makes the new certificate on drweb_primary_host %s and restarts it, but it '
-            'is not in this play (--limit %s): include it.' % (primary, _text(settings.get('limit')))]
+            'is not in this play (--limit %s): include it.' % (primary, text(settings.get('limit')))]
 
 
 def keys_settings_problems(settings):
@@ -115,17 +100,17 @@ def keys_settings_problems(settings):
                                  % type(settings).__name__)
     problems = _members_problems(settings)
     members_usable = not problems
-    source = _text(settings.get('source')).strip().lower()
-    if source not in SOURCES:
-        problems.append('drweb_keys_source must be generate or provided (got %s).' % json.dumps(_text(settings.get('source_given'))))
-    regenerate = _regenerate(settings)
+    source = text(settings.get('source')).strip().lower()
+    if source not in KEY_SOURCES:
+        problems.append('drweb_keys_source must be generate or provided (got %s).' % json.dumps(text(settings.get('source_given'))))
+    regenerate = boolean(settings.get('regenerate'))
     if regenerate is None:
-        problems.append('drweb_certificate_regenerate must be true or false (got %s).' % json.dumps(_text(settings.get('regenerate'))))
-    if regenerate and members_usable and source in SOURCES:
+        problems.append('drweb_certificate_regenerate must be true or false (got %s).' % json.dumps(text(settings.get('regenerate'))))
+    if regenerate and members_usable and source in KEY_SOURCES:
         problems += _rotation_problems(settings, source)
     if source == 'provided':
         provided = settings.get('provided') or {}
-        unset = [variable for variable, dummy in FILES if not _text(provided.get(variable))]
+        unset = [variable for variable, dummy in FILES if not text(provided.get(variable))]
         if unset:
             problems.append('drweb_keys_source=provided needs the three files on the controller: %s not set (%s).'
                             % (', '.join(unset), ', '.join('%s = %s' % pair for pair in FILES)))

@@ -57,18 +57,17 @@ import time
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
-
-
-def _text(value):
-    return '' if value is None else str(value).strip()
+from ansible_collections.drweb.cluster.plugins.plugin_utils.settings_checks import (
+    stripped,
+)
 
 
 def _key_problems(key_file, today):
-    path = _text(key_file.get('path'))
+    path = stripped(key_file.get('path'))
     if not key_file.get('file'):
         return ["drweb_license_key '%s' is not a file on the controller: give the path of the licence key file "
                 "(agent.key, unpacked from the agent.zip the vendor sends)." % path]
-    problem = _text(key_file.get('problem'))
+    problem = stripped(key_file.get('problem'))
     key = key_file.get('key') or {}
     if not problem and key.get('expires') and str(key['expires']) < today:
         problem = ('the licence key %s expired on %s (today is %s): get a valid key'
@@ -86,15 +85,15 @@ def license_settings_problems(settings):
         raise AnsibleFilterError('license_settings_problems: the input must be a mapping of settings, got %s'
                                  % type(settings).__name__)
     problems = []
-    host = _text(settings.get('host'))
-    servers = [_text(server) for server in settings.get('servers') or []]
+    host = stripped(settings.get('host'))
+    servers = [stripped(server) for server in settings.get('servers') or []]
     if host not in servers:
         problems.append("drweb_license_host '%s' is not a member of drweb_servers (%s): the key is added on one of the "
                         "cluster's Servers." % (host, ', '.join(servers)))
     key_file = settings.get('key_file')
     if not isinstance(key_file, Mapping):
         raise AnsibleFilterError('license_settings_problems: key_file must be what drweb.cluster.license_key_file read')
-    today = _text(settings.get('today')) or time.strftime('%Y-%m-%d', time.gmtime())
+    today = stripped(settings.get('today')) or time.strftime('%Y-%m-%d', time.gmtime())
     problems += _key_problems(key_file, today)
     return problems
 

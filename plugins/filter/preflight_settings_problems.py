@@ -55,13 +55,10 @@ import json
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.drweb.cluster.plugins.plugin_utils.settings_checks import (
+    KEY_SOURCES, text,
+)
 from ansible_collections.drweb.cluster.plugins.filter.unusable_secrets import unusable_secrets
-
-SOURCES = ('generate', 'provided')
-
-
-def _text(value):
-    return '' if value is None else str(value)
 
 
 def preflight_settings_problems(settings):
@@ -70,13 +67,13 @@ def preflight_settings_problems(settings):
         raise AnsibleFilterError('preflight_settings_problems: the input must be a mapping of settings, got %s'
                                  % type(settings).__name__)
     problems = []
-    operations = [_text(operation) for operation in settings.get('operations') or []]
-    if _text(settings.get('operation')) not in operations:
+    operations = [text(operation) for operation in settings.get('operations') or []]
+    if text(settings.get('operation')) not in operations:
         problems.append('drweb_preflight_operation must be one of %s (got %s).'
-                        % (', '.join(operations), json.dumps(_text(settings.get('operation')))))
-    if _text(settings.get('keys_source')) not in SOURCES:
+                        % (', '.join(operations), json.dumps(text(settings.get('operation')))))
+    if text(settings.get('keys_source')) not in KEY_SOURCES:
         problems.append('drweb_keys_source must be generate or provided (got %s).'
-                        % json.dumps(_text(settings.get('keys_source_given'))))
+                        % json.dumps(text(settings.get('keys_source_given'))))
     return problems + unusable_secrets(settings.get('secrets') or {})
 
 

@@ -61,6 +61,9 @@ import re
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.drweb.cluster.plugins.plugin_utils.settings_checks import (
+    text,
+)
 
 SOURCES = ('gus', 'zone', 'parent')
 ZONE_URL = re.compile(r'^(https?|ftps?|file)://[^\s]+$')
@@ -68,13 +71,9 @@ PARENT_HOST = re.compile(r'^[A-Za-z0-9_.-]+(:[0-9]{1,5})?$')
 TRUE_TEXTS = ('true', 'yes', 'on', '1', 'y', 't')
 
 
-def _text(value):
-    return '' if value is None else str(value)
-
-
 def _given(settings, key):
     """A value as given, quoted as JSON for a message (unset reads as empty)."""
-    return json.dumps(_text(settings.get(key)))
+    return json.dumps(text(settings.get(key)))
 
 
 def _positive(value):
@@ -82,7 +81,7 @@ def _positive(value):
     if isinstance(value, bool):
         return False
     try:
-        return int(_text(value).strip()) > 0
+        return int(text(value).strip()) > 0
     except ValueError:
         return False
 
@@ -90,7 +89,7 @@ def _positive(value):
 def _enabled(value):
     if isinstance(value, bool):
         return value
-    return _text(value).strip().lower() in TRUE_TEXTS
+    return text(value).strip().lower() in TRUE_TEXTS
 
 
 def repository_settings_problems(settings):
@@ -99,15 +98,15 @@ def repository_settings_problems(settings):
         raise AnsibleFilterError('repository_settings_problems: the input must be a mapping of settings, got %s'
                                  % type(settings).__name__)
     problems = []
-    source = _text(settings.get('source')).strip()
+    source = text(settings.get('source')).strip()
     if source not in SOURCES:
         problems.append('drweb_update_source must be gus, zone or parent, got %s.' % _given(settings, 'source_given'))
-    zone_url = _text(settings.get('zone_url')).strip()
+    zone_url = text(settings.get('zone_url')).strip()
     if (source == 'zone' and not zone_url) or (zone_url and not ZONE_URL.match(zone_url)):
         problems.append("drweb_update_zone_url must be the update zone's base URL (http://, https://, ftp://, ftps:// or "
                         "file://)%s; got %s." % (' and is required with drweb_update_source=zone' if source == 'zone' else '',
                                                  _given(settings, 'zone_url_given')))
-    parent = _text(settings.get('parent_host')).strip()
+    parent = text(settings.get('parent_host')).strip()
     if (source == 'parent' and not parent) or (parent and not PARENT_HOST.match(parent)):
         problems.append('drweb_update_parent_host must name the parent Server (an inventory host or a host name or '
                         'address, optionally with :port) and is required with drweb_update_source=parent; got %s.'
@@ -118,7 +117,7 @@ def repository_settings_problems(settings):
     timeout, interval = settings.get('update_timeout'), settings.get('poll_interval')
     if not (_positive(timeout) and _positive(interval)):
         problems.append('drweb_repository_update_timeout (%s) and drweb_repository_poll_interval (%s) must be positive '
-                        'numbers of seconds.' % (_text(timeout), _text(interval)))
+                        'numbers of seconds.' % (text(timeout), text(interval)))
     return problems
 
 

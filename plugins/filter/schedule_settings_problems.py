@@ -53,14 +53,13 @@ _value:
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
-
-
-def _text(value):
-    return '' if value is None else str(value).strip()
+from ansible_collections.drweb.cluster.plugins.plugin_utils.settings_checks import (
+    stripped,
+)
 
 
 def _names(value):
-    return [_text(item) for item in value or [] if _text(item)]
+    return [stripped(item) for item in value or [] if stripped(item)]
 
 
 def _host_problems(servers, exclude, requested):
@@ -84,8 +83,8 @@ def schedule_settings_problems(settings):
         raise AnsibleFilterError('schedule_settings_problems: the input must be a mapping of settings, got %s'
                                  % type(settings).__name__)
     problems = _host_problems(_names(settings.get('servers')), _names(settings.get('exclude')),
-                              _text(settings.get('requested')))
-    if not _text(settings.get('db_host')):
+                              stripped(settings.get('requested')))
+    if not stripped(settings.get('db_host')):
         problems.append('drweb_db_host is empty; the Server schedules are in the common database it names.')
     return problems
 
