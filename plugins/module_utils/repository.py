@@ -102,3 +102,48 @@ def scan_repository(path, wanted=None, count_files=True):
             raise RepositoryError('cannot read product folder %s: %s' % (entry.path, to_native(error.strerror or error))) from error
     missing = sorted(code for code in (wanted or []) if code not in products)
     return products, missing
+
+
+def read_update_source(path):
+    """The repository's update source files (.url, .proto, .servers)."""
+    servers = read_text(os.path.join(path, drwcsd.REPOSITORY_SERVERS_FILE))
+    return dict(url=read_text(os.path.join(path, drwcsd.REPOSITORY_URL_FILE)),
+                proto=read_text(os.path.join(path, drwcsd.REPOSITORY_PROTO_FILE)),
+                servers=[line.strip() for line in (servers or '').splitlines() if line.strip()])
+
+
+def product_facts(path):
+    """What a role needs from the register to point the Server at an update source and run an update."""
+    return dict(
+        source_files=dict(url=os.path.join(path, drwcsd.REPOSITORY_URL_FILE),
+                          proto=os.path.join(path, drwcsd.REPOSITORY_PROTO_FILE),
+                          servers=os.path.join(path, drwcsd.REPOSITORY_SERVERS_FILE)),
+        gus_source=dict(url=drwcsd.REPOSITORY_GUS_URL, proto=drwcsd.REPOSITORY_GUS_PROTO,
+                        servers=list(drwcsd.REPOSITORY_GUS_SERVERS)),
+        parent_scheme=drwcsd.REPOSITORY_PARENT_SCHEME,
+        web_api_update='%s?task-id=%s' % (drwcsd.WEB_API_TASKS, drwcsd.WEB_API_TASK_UPDATE_REPOSITORIES),
+        web_api_status=drwcsd.WEB_API_REPOSITORY_STATUS,
+        web_api_ready=drwcsd.WEB_API_REPOSITORY_READY,
+        web_api_https_port=drwcsd.WEB_API_HTTPS_PORT,
+    )
+
+
+def update_source_files(facts, source, zone_url=None, parent_address=None):
+    """[{path, content}] of the files naming a Server's update source (content without the final newline).
+
+    facts: product_facts() of the repository; source: gus, zone or parent. A ValueError names what is missing.
+    """
+    files = facts['source_files']
+    if source == 'gus':
+        gus = facts.get('gus_source') or {}
+        return [dict(path=files['url'], content=gus.get('url')), dict(path=files['proto'], content=gus.get('proto')),
+                dict(path=files['servers'], content='\n'.join(gus.get('servers') or []))]
+    if source == 'zone':
+        if not zone_url:
+            raise ValueError('the zone source needs the zone URL (drweb_update_zone_url)')
+        return [dict(path=files['url'], content=zone_url)]
+    if source == 'parent':
+        if not parent_address:
+            raise ValueError('the parent source needs the parent address (drweb_update_parent_host)')
+        return [dict(path=files['url'], content='%s://%s' % (facts.get('parent_scheme'), parent_address))]
+    raise ValueError('source must be gus, zone or parent, got %r' % (source,))

@@ -264,7 +264,7 @@ from ansible.module_utils.common.text.converters import to_native
 
 from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd, web_api
 from ansible_collections.drweb.cluster.plugins.module_utils.repository import (
-    RepositoryError, list_files, read_text, scan_repository)
+    RepositoryError, list_files, product_facts, read_update_source, scan_repository)
 
 MAX_DEFAULT_WORKERS = 16
 
@@ -331,14 +331,6 @@ def hash_trees(trees, workers=None, chunk_size=1048576):
     return results, stats
 
 
-def read_update_source(path):
-    """The repository's update source files (.url, .proto, .servers)."""
-    servers = read_text(os.path.join(path, drwcsd.REPOSITORY_SERVERS_FILE))
-    return dict(url=read_text(os.path.join(path, drwcsd.REPOSITORY_URL_FILE)),
-                proto=read_text(os.path.join(path, drwcsd.REPOSITORY_PROTO_FILE)),
-                servers=[line.strip() for line in (servers or '').splitlines() if line.strip()])
-
-
 def parse_summary(root):
     """Product code -> {name, revision, state, files, size} of a summary.ds XML reply (its root)."""
     products = {}
@@ -368,22 +360,6 @@ def ask_web_api(params):
     result.update(status='ok', products=products,
                   revisions=dict((code, info['revision']) for code, info in products.items()))
     return result
-
-
-def product_facts(path):
-    """What a role needs from the register to point the Server at an update source and run an update."""
-    return dict(
-        source_files=dict(url=os.path.join(path, drwcsd.REPOSITORY_URL_FILE),
-                          proto=os.path.join(path, drwcsd.REPOSITORY_PROTO_FILE),
-                          servers=os.path.join(path, drwcsd.REPOSITORY_SERVERS_FILE)),
-        gus_source=dict(url=drwcsd.REPOSITORY_GUS_URL, proto=drwcsd.REPOSITORY_GUS_PROTO,
-                        servers=list(drwcsd.REPOSITORY_GUS_SERVERS)),
-        parent_scheme=drwcsd.REPOSITORY_PARENT_SCHEME,
-        web_api_update='%s?task-id=%s' % (drwcsd.WEB_API_TASKS, drwcsd.WEB_API_TASK_UPDATE_REPOSITORIES),
-        web_api_status=drwcsd.WEB_API_REPOSITORY_STATUS,
-        web_api_ready=drwcsd.WEB_API_REPOSITORY_READY,
-        web_api_https_port=drwcsd.WEB_API_HTTPS_PORT,
-    )
 
 
 def main():
