@@ -329,7 +329,7 @@ inserted_elements:
 elements:
   description:
   - The elements of O(read) as found before any change, by path; C(null) for a path that addresses nothing.
-  - With O(files), every file's O(files[].read) in one dict (a path read in two files: the later file's).
+  - With O(files), every file's O(files[].read) in one dict (a path read in two files - the later file's).
   - Each element is C(tag), C(attributes) (a dict), C(text) (the element's own text, stripped) and C(children)
     (a list of elements of the same shape).
   returned: always
