@@ -53,10 +53,38 @@ options:
         type: path
         required: true
       fragments:
-        description: Its managed elements, as O(fragments) (same suboptions).
+        description: Its managed elements, as O(fragments).
         type: list
         elements: dict
         default: []
+        suboptions:
+          xpath:
+            description: As O(fragments[].xpath).
+            type: str
+            required: true
+          xml:
+            description: As O(fragments[].xml).
+            type: str
+          from_current:
+            description: As O(fragments[].from_current).
+            type: str
+            choices: [cluster_protocol_enabled, database_section, download_server_element]
+          arguments:
+            description: As O(fragments[].arguments).
+            type: dict
+            default: {}
+          when_present:
+            description: As O(fragments[].when_present).
+            type: bool
+            default: false
+          parent:
+            description: As O(fragments[].parent).
+            type: str
+          position:
+            description: As O(fragments[].position).
+            type: str
+            choices: [first, last]
+            default: last
       read:
         description: Paths of its elements to return, as O(read).
         type: list
@@ -91,8 +119,8 @@ options:
         - V(cluster_protocol_enabled) - the Dr.Web Server's C(<protocols>) element with the cluster protocol taken out
           of every C(<disabled>) list (its name compared without regard to case), everything else kept.
         - V(download_server_element) - C(download.conf)'s Server address element with C(host) set to
-          O(fragments[].arguments.name) and written first, the port and every other attribute, the text and the
-          children kept; a missing element (or one without a port) gets O(fragments[].arguments.agent_port).
+          C(name) of O(fragments[].arguments) and written first, the port and every other attribute, the text and the
+          children kept; a missing element (or one without a port) gets its C(agent_port).
         - V(database_section) - C(drwcsd.conf)'s C(<database>) element with one C(<pgsql>) child pointing the Server at
           a PostgreSQL database (the attributes the C(drweb.cluster.pgsql_attributes) filter decides from
           O(fragments[].arguments), the unmanaged ones of the file's C(<pgsql>) kept), the element's own attributes

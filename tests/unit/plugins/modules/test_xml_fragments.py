@@ -493,8 +493,8 @@ DECIDED_SERVER = dict(xpath='/download-config/server', from_current='download_se
 
 
 def both(conf, download, **extra):
-    return dict(files=[dict(path=str(conf), read=['/drwcsd/passwd-salt'], fragments=[dict(xpath='/drwcsd/cluster', xml=CLUSTER),
-                                                                                        DECIDED_PROTOCOLS]),
+    conf_fragments = [dict(xpath='/drwcsd/cluster', xml=CLUSTER), DECIDED_PROTOCOLS]
+    return dict(files=[dict(path=str(conf), read=['/drwcsd/passwd-salt'], fragments=conf_fragments),
                        dict(path=str(download), read=['/download-config/server'], fragments=[DECIDED_SERVER])], **extra)
 
 
@@ -563,8 +563,8 @@ def test_a_missing_server_element_is_inserted_with_the_agent_port(download):
 
 def test_a_decision_that_cannot_be_made_fails_naming_the_fragment_and_writes_no_file(conf, download):
     before = (conf.read_bytes(), download.read_bytes())
-    result = fail(both(conf, download) | dict(files=[both(conf, download)['files'][0],
-                                                      dict(path=str(download), fragments=[dict(DECIDED_SERVER, arguments=dict(name=' '))])]))
+    unnamed = dict(path=str(download), fragments=[dict(DECIDED_SERVER, arguments=dict(name=' '))])
+    result = fail(dict(files=[both(conf, download)['files'][0], unnamed]))
     assert 'fragments[0] (/download-config/server) from_current' in result['msg'] and 'drweb_cluster_name' in result['msg']
     assert result['msg'].startswith(str(download))
     assert (conf.read_bytes(), download.read_bytes()) == before, 'the first file is not written when the second is refused'
