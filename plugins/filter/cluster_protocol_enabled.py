@@ -40,28 +40,16 @@ _value:
   type: dict
 '''
 
-from collections.abc import Mapping
-
 from ansible.errors import AnsibleFilterError
-from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
-
-
-def _is_cluster_protocol(element):
-    name = (element.get('attributes') or {}).get(drwcsd.CONFIG_PROTOCOL_NAME_ATTRIBUTE) or ''
-    return element.get('tag') == drwcsd.CONFIG_PROTOCOL_TAG and str(name).upper() == drwcsd.CLUSTER_PROTOCOL_NAME
+from ansible_collections.drweb.cluster.plugins.module_utils import config_elements
 
 
 def cluster_protocol_enabled(protocols):
     """protocols with the cluster protocol taken out of every <disabled> child."""
-    if not isinstance(protocols, Mapping) or not protocols.get('tag'):
-        raise AnsibleFilterError('cluster_protocol_enabled expects the <protocols> element as xml_fragments reads it, got %r'
-                                 % (protocols,))
-    children = []
-    for child in protocols.get('children') or []:
-        if isinstance(child, Mapping) and child.get('tag') == drwcsd.CONFIG_PROTOCOLS_DISABLED_TAG:
-            child = dict(child, children=[entry for entry in child.get('children') or [] if not _is_cluster_protocol(entry)])
-        children.append(child)
-    return dict(protocols, children=children)
+    try:
+        return config_elements.cluster_protocol_enabled(protocols)
+    except ValueError as error:
+        raise AnsibleFilterError(str(error)) from error
 
 
 class FilterModule(object):

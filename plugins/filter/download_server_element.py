@@ -49,28 +49,16 @@ _value:
   type: dict
 '''
 
-from collections.abc import Mapping
-
 from ansible.errors import AnsibleFilterError
-from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
+from ansible_collections.drweb.cluster.plugins.module_utils import config_elements
 
 
 def download_server_element(current, name, agent_port):
     """The <server> element naming the common name; current's other attributes, text and children kept."""
-    if current is None:
-        current = {}
-    if not isinstance(current, Mapping):
-        raise AnsibleFilterError('download_server_element expects the element as xml_fragments reads it, got %r' % (current,))
-    name = '' if name is None else str(name).strip()
-    if not name:
-        raise AnsibleFilterError('download_server_element: the cluster\'s common name (drweb_cluster_name) is empty')
-    host, port = drwcsd.DOWNLOAD_SERVER_HOST_ATTRIBUTE, drwcsd.DOWNLOAD_SERVER_PORT_ATTRIBUTE
-    attributes = {host: name}
-    attributes.update((key, value) for key, value in (current.get('attributes') or {}).items() if key != host)
-    if port not in attributes:
-        attributes[port] = str(agent_port)
-    return dict(tag=drwcsd.DOWNLOAD_SERVER_TAG, attributes=attributes, text=current.get('text') or '',
-                children=list(current.get('children') or []))
+    try:
+        return config_elements.download_server_element(current, name, agent_port)
+    except ValueError as error:
+        raise AnsibleFilterError(str(error)) from error
 
 
 class FilterModule(object):

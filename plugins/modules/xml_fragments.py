@@ -26,15 +26,70 @@ description:
 - The result is checked before anything is written (it parses, and every managed element equals its fragment), then
   the original is backed up when asked, then the new content replaces the file atomically (a temporary file in the
   same folder renamed over it) keeping its owner, group and mode.
-- Can also just read elements (O(read)), to render fragments from what the file holds.
+- Can also just read elements (O(read)), to render fragments from what the file holds; or decide a fragment from
+  the element the file holds (O(fragments[].from_current)), so that reading, deciding and merging (or, in check mode,
+  predicting) is one call.
+- Several files in one call with O(files) - every file is read and planned (and every problem refused) before the
+  first one is written.
 version_added: 0.1.0
 options:
   path:
     description:
     - The XML file to change. It must exist and be well-formed.
     - ASCII-compatible encodings only (UTF-8, ISO-8859-x, Windows code pages), as declared by the file.
+    - Exactly one of O(path) and O(files) is required.
     type: path
-    required: true
+  files:
+    description:
+    - Several files in one call, each with its own O(files[].fragments) and O(files[].read) (in place of O(path),
+      O(fragments) and O(read)); O(backup), O(validate), O(mode) and the secret options apply to each file.
+    - Every file is read and planned before any is written, so a problem in any file leaves all of them untouched.
+    type: list
+    elements: dict
+    version_added: 0.1.0
+    suboptions:
+      path:
+        description: The XML file, as O(path).
+        type: path
+        required: true
+      fragments:
+        description: Its managed elements, as O(fragments).
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          xpath:
+            description: As O(fragments[].xpath).
+            type: str
+            required: true
+          xml:
+            description: As O(fragments[].xml).
+            type: str
+          from_current:
+            description: As O(fragments[].from_current).
+            type: str
+            choices: [cluster_protocol_enabled, database_section, download_server_element]
+          arguments:
+            description: As O(fragments[].arguments).
+            type: dict
+            default: {}
+          when_present:
+            description: As O(fragments[].when_present).
+            type: bool
+            default: false
+          parent:
+            description: As O(fragments[].parent).
+            type: str
+          position:
+            description: As O(fragments[].position).
+            type: str
+            choices: [first, last]
+            default: last
+      read:
+        description: Paths of its elements to return, as O(read).
+        type: list
+        elements: str
+        default: []
   fragments:
     description:
     - The managed elements, applied together. Two fragments may not address the same element, nor one inside the
@@ -55,8 +110,39 @@ options:
         - The element as text, exactly one element whose name (and predicate) matches the last step of O(fragments[].xpath).
         - Write it with its first line at column 0 and children indented relative to it; continuation lines are
           indented like the line of the element it replaces (or like its future siblings when inserted).
+        - Exactly one of O(fragments[].xml) and O(fragments[].from_current) is required.
         type: str
-        required: true
+      from_current:
+        description:
+        - Decide the element from the one the file holds now (before the merge) instead of giving its text; the
+          element is then rendered with two spaces of indentation per level, attributes in the decided order.
+        - V(cluster_protocol_enabled) - the Dr.Web Server's C(<protocols>) element with the cluster protocol taken out
+          of every C(<disabled>) list (its name compared without regard to case), everything else kept.
+        - V(download_server_element) - C(download.conf)'s Server address element with C(host) set to
+          C(name) of O(fragments[].arguments) and written first, the port and every other attribute, the text and the
+          children kept; a missing element (or one without a port) gets its C(agent_port).
+        - V(database_section) - C(drwcsd.conf)'s C(<database>) element with one C(<pgsql>) child pointing the Server at
+          a PostgreSQL database (the attributes the C(drweb.cluster.pgsql_attributes) filter decides from
+          O(fragments[].arguments), the unmanaged ones of the file's C(<pgsql>) kept), the element's own attributes
+          as the file has them. Refused when the arguments cannot work. Pass the password in O(secret_values) too.
+        type: str
+        choices: [cluster_protocol_enabled, database_section, download_server_element]
+        version_added: 0.1.0
+      arguments:
+        description:
+        - What O(fragments[].from_current) decides with - C(name) and C(agent_port) for V(download_server_element);
+          C(host), C(port), C(name), C(user), C(password), C(sslmode) and C(ca_file) for V(database_section); none
+          for V(cluster_protocol_enabled).
+        type: dict
+        default: {}
+        version_added: 0.1.0
+      when_present:
+        description:
+        - Merge the fragment only when the file has the element; a missing element is then left missing (not
+          inserted, not reported).
+        type: bool
+        default: false
+        version_added: 0.1.0
       parent:
         description:
         - Absolute path of the parent to insert the element into when it is missing.
@@ -123,6 +209,8 @@ options:
     - The file's mode after the merge, for a file that receives a secret (for example C('0600')). The new content is
       written into a temporary file created readable by its owner only, which gets this mode (and the file's owner
       and group) before it is renamed over the file, so the content is never readable with a looser mode.
+    - A file whose content does not change gets this mode too when it has another one (reported as changed, with no
+      changed elements).
     - Default is the file's current mode.
     type: raw
 attributes:
@@ -183,6 +271,23 @@ EXAMPLES = r'''
       - /download-config/server
   register: current
 
+- name: Read, decide and predict two files in one call (writes nothing)
+  drweb.cluster.xml_fragments:
+    files:
+      - path: /var/opt/drwcs/etc/drwcsd.conf
+        fragments:
+          - xpath: /drwcsd/protocols
+            from_current: cluster_protocol_enabled
+            when_present: true
+      - path: /var/opt/drwcs/etc/download.conf
+        read: [/download-config/server]
+        fragments:
+          - xpath: /download-config/server
+            from_current: download_server_element
+            arguments: {name: esuite.example.com, agent_port: 2193}
+  check_mode: true
+  register: predicted
+
 - name: Write a database section without showing its password
   drweb.cluster.xml_fragments:
     path: /var/opt/drwcs/etc/drwcsd.conf
@@ -198,11 +303,47 @@ EXAMPLES = r'''
 RETURN = r'''
 path:
   description: The file.
-  returned: always
+  returned: when O(path) is given
   type: str
   sample: /var/opt/drwcs/etc/drwcsd.conf
+files:
+  description:
+  - Each file's own result, in the order given (one entry for O(path)).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: The file.
+      type: str
+    changed:
+      description: Whether the file changed (or would, in check mode).
+      type: bool
+    changed_elements:
+      description: As RV(changed_elements), for this file.
+      type: list
+      elements: str
+    inserted_elements:
+      description: As RV(inserted_elements), for this file.
+      type: list
+      elements: str
+    elements:
+      description: As RV(elements), for this file's O(files[].read).
+      type: dict
+    backup_file:
+      description: As RV(backup_file), for this file.
+      type: str
+      returned: when O(backup=true) and the file changed (not in check mode)
+  sample:
+    - path: /var/opt/drwcs/etc/download.conf
+      changed: false
+      changed_elements: []
+      inserted_elements: []
+      elements: {}
 changed_elements:
-  description: Paths of the fragments whose element differed from the file (replaced or inserted, or would be in check mode).
+  description:
+  - Paths of the fragments whose element differed from the file (replaced or inserted, or would be in check mode).
+  - With O(files), every file's, in the order of the files.
   returned: always
   type: list
   elements: str
@@ -216,6 +357,7 @@ inserted_elements:
 elements:
   description:
   - The elements of O(read) as found before any change, by path; C(null) for a path that addresses nothing.
+  - With O(files), every file's O(files[].read) in one dict (a path read in two files - the later file's).
   - Each element is C(tag), C(attributes) (a dict), C(text) (the element's own text, stripped) and C(children)
     (a list of elements of the same shape).
   returned: always
@@ -232,7 +374,9 @@ backup_file:
   type: str
   sample: /var/opt/drwcs/etc/drwcsd.conf.1234.2025-01-01@12:00:00~
 diff:
-  description: Whole file before and after, secrets masked.
+  description:
+  - Whole file before and after, secrets masked.
+  - With O(files), a list of such dicts, one per changed file.
   returned: when diff mode is on and the file changes
   type: dict
   contains:
@@ -259,7 +403,9 @@ from xml.parsers import expat
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes, to_native
+from ansible_collections.drweb.cluster.plugins.module_utils import config_elements
 from ansible_collections.drweb.cluster.plugins.module_utils.secrets import MASK, Masker
+
 NAME = r'[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?'
 STEP_RE = re.compile(r'(?P<name>%s)(?:\[@(?P<attr>%s)\s*=\s*(?:"(?P<dq>[^"]*)"|\'(?P<sq>[^\']*)\')\])?$' % (NAME, NAME))
 DECLARATION_RE = re.compile(br'^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*["\']([A-Za-z0-9._\-]+)["\']')
@@ -429,11 +575,16 @@ def line_indent(data, offset):
 class Merger(object):
     """Plan and apply the fragments of one file."""
 
-    def __init__(self, module):
+    def __init__(self, module, path=None, fragments=None, read=None, masker=None):
         self.module = module
         self.params = module.params
-        self.path = self.params['path']
-        self.masker = Masker([value for value in self.params['secret_values'] if value])
+        self.path = path if path is not None else self.params['path']
+        self.fragments = list(fragments if fragments is not None else self.params['fragments'] or [])
+        self.read = list(read if read is not None else self.params['read'] or [])
+        # the fragments as merged: those of from_current rendered from the file, those of when_present left out when
+        # the file has no such element (plan)
+        self.resolved = []
+        self.masker = masker if masker is not None else Masker([value for value in self.params['secret_values'] if value])
         self.mode = None
         if self.params['mode'] not in (None, ''):
             mode = self.params['mode']
@@ -483,6 +634,33 @@ class Merger(object):
         except (IOError, OSError) as error:
             raise MergeError('cannot read %s: %s' % (self.path, to_native(error))) from error
 
+    def resolve(self, root):
+        """The fragments to merge, by index: from_current ones rendered from the element the file holds now (the
+        secrets in it unmasked: the text is compared and merged, never returned), when_present ones whose element
+        is missing left out."""
+        resolved = []
+        for index, spec in enumerate(self.fragments):
+            what = 'fragments[%d]' % index
+            if not spec.get('xpath'):
+                raise MergeError('%s has no xpath' % what)
+            has_xml = spec.get('xml') not in (None, '')
+            if has_xml == bool(spec.get('from_current')):
+                raise MergeError('%s (%s) needs exactly one of xml and from_current' % (what, spec['xpath']))
+            current = find(root, parse_path(spec['xpath'], '%s.xpath' % what), spec['xpath'])
+            if current is None and spec.get('when_present'):
+                continue
+            if has_xml:
+                resolved.append((index, spec))
+                continue
+            try:
+                element = config_elements.from_current(spec['from_current'], current.as_dict() if current is not None else None,
+                                                       spec.get('arguments'))
+                text = config_elements.element_xml(element)
+            except ValueError as error:
+                raise MergeError('%s (%s) from_current: %s' % (what, spec['xpath'], error)) from error
+            resolved.append((index, dict(spec, xml=text)))
+        return resolved
+
     def fragment(self, index, spec, encoding):
         """(steps, element, text bytes) of a fragment, checked."""
         what = 'fragments[%d]' % index
@@ -517,13 +695,14 @@ class Merger(object):
         self.collect_secrets(root)
         newline = '\r\n' if b'\r\n' in data else '\n'
         elements = {}
-        for path in self.params['read']:
+        for path in self.read:
             found = find(root, parse_path(path, 'read'), path)
             elements[path] = found.as_dict(self.params['secret_attributes']) if found is not None else None
 
+        self.resolved = self.resolve(root)
         edits = []   # (start, end, bytes, order)
         changed, inserted, seen = [], [], set()
-        for index, spec in enumerate(self.params['fragments']):
+        for index, spec in self.resolved:
             steps, wanted, text = self.fragment(index, spec, encoding)
             path = spec['xpath']
             current = find(root, steps, path)
@@ -587,7 +766,7 @@ class Merger(object):
         """The merged content parses and holds every fragment as given."""
         root = parse(new, '%s after the merge' % self.path)
         self.collect_secrets(root)
-        for index, spec in enumerate(self.params['fragments']):
+        for index, spec in self.resolved:
             steps, wanted, unused_text = self.fragment(index, spec, encoding)
             found = find(root, steps, spec['xpath'])
             if found is None or found.canonical() != wanted.canonical():
@@ -629,45 +808,103 @@ class Merger(object):
                 os.unlink(temporary)
         return backup_file
 
-    def run(self):
-        result = dict(changed=False, path=self.path, changed_elements=[], inserted_elements=[], elements={})
+    def file_mode(self):
+        """The file's mode now (permission bits)."""
         try:
-            data = self.read_file()
-            new, changed, inserted, elements = self.plan(data)
-            result.update(changed_elements=changed, inserted_elements=inserted, elements=elements)
+            return os.stat(self.path).st_mode & 0o7777
+        except OSError as error:
+            raise MergeError('cannot stat %s: %s' % (self.path, to_native(error))) from error
+
+
+def run(module):
+    """Plan every file (every refusal before anything is written), then write the changed ones in order."""
+    params = module.params
+    masker = Masker([value for value in params['secret_values'] if value])
+    if params['files'] is not None:
+        if not params['files']:
+            module.fail_json(msg='files is empty: give at least one file')
+        if params['path'] or params['fragments'] or params['read']:
+            module.fail_json(msg='files is given: path, fragments and read go into its entries, not beside it')
+        mergers = [Merger(module, entry['path'], entry['fragments'] or [], entry['read'] or [], masker)
+                   for entry in params['files']]
+    else:
+        mergers = [Merger(module, masker=masker)]
+    result = dict(changed=False, changed_elements=[], inserted_elements=[], elements={}, files=[])
+    if params['files'] is None:
+        result['path'] = params['path']
+    current = mergers[0]
+    try:
+        planned = []
+        for merger in mergers:
+            current = merger
+            data = merger.read_file()
+            planned.append((merger, data) + merger.plan(data))
+        diffs = []
+        for merger, data, new, changed, inserted, elements in planned:
+            current = merger
+            entry = dict(path=merger.path, changed=new != data, changed_elements=changed, inserted_elements=inserted,
+                         elements=elements)
+            if merger.mode is not None and new == data and merger.file_mode() != merger.mode:
+                # unchanged content with another mode: the mode alone is set
+                entry['changed'] = True
+                if not module.check_mode:
+                    os.chmod(merger.path, merger.mode)
             if new != data:
-                result['changed'] = True
-                if self.module._diff:
+                if module._diff:
                     encoding = document_encoding(data)
-                    labels = Masker(self.masker.values, numbered=True)
-                    result['diff'] = dict(before_header=self.path, after_header=self.path,
-                                          before=self.mask(data.decode(encoding, 'replace'), labels),
-                                          after=self.mask(new.decode(encoding, 'replace'), labels))
-                if not self.module.check_mode:
-                    backup_file = self.write(new)
+                    labels = Masker(masker.values, numbered=True)
+                    diffs.append(dict(before_header=merger.path, after_header=merger.path,
+                                      before=merger.mask(data.decode(encoding, 'replace'), labels),
+                                      after=merger.mask(new.decode(encoding, 'replace'), labels)))
+                if not module.check_mode:
+                    backup_file = merger.write(new)
                     if backup_file:
-                        result['backup_file'] = backup_file
-        except MergeError as error:
-            result['elements'] = {}
-            message = str(error) if self.path in str(error) else '%s: %s' % (self.path, error)
-            self.module.no_log_values.update(self.masker.values)
-            self.module.fail_json(msg=self.hide(message + '; the file is left untouched'), **result)
-        result['elements'] = self.masker.mask_data(result['elements'])
-        # Ansible masks the result (the invocation's arguments too) with these as well
-        self.module.no_log_values.update(self.masker.values)
-        self.module.exit_json(**result)
+                        entry['backup_file'] = backup_file
+            result['files'].append(entry)
+            result['changed'] = result['changed'] or entry['changed']
+            result['changed_elements'].extend(changed)
+            result['inserted_elements'].extend(inserted)
+            result['elements'].update(elements)
+            if params['files'] is None and entry.get('backup_file'):
+                result['backup_file'] = entry['backup_file']
+        if diffs:
+            result['diff'] = diffs[0] if params['files'] is None else diffs
+    except MergeError as error:
+        result['elements'] = {}
+        for entry in result['files']:
+            entry['elements'] = {}
+        message = str(error) if current.path in str(error) else '%s: %s' % (current.path, error)
+        module.no_log_values.update(masker.values)
+        module.fail_json(msg=masker.mask(message + '; the file is left untouched'), **result)
+    result['elements'] = masker.mask_data(result['elements'])
+    for entry in result['files']:
+        entry['elements'] = masker.mask_data(entry['elements'])
+    # Ansible masks the result (the invocation's arguments too) with these as well
+    module.no_log_values.update(masker.values)
+    module.exit_json(**result)
 
 
 def main():
+    fragment_options = dict(
+        xpath=dict(type='str', required=True),
+        xml=dict(type='str'),
+        from_current=dict(type='str', choices=sorted(config_elements.FROM_CURRENT)),
+        arguments=dict(type='dict', default={}),
+        when_present=dict(type='bool', default=False),
+        parent=dict(type='str'),
+        position=dict(type='str', choices=['first', 'last'], default='last'),
+    )
     argument_spec = dict(
-        path=dict(type='path', required=True),
-        fragments=dict(type='list', elements='dict', default=[], options=dict(
-            xpath=dict(type='str', required=True),
-            xml=dict(type='str', required=True),
-            parent=dict(type='str'),
-            position=dict(type='str', choices=['first', 'last'], default='last'),
-        )),
+        path=dict(type='path'),
+        fragments=dict(type='list', elements='dict', default=[], options=fragment_options,
+                       mutually_exclusive=[['xml', 'from_current']], required_one_of=[['xml', 'from_current']]),
         read=dict(type='list', elements='str', default=[]),
+        files=dict(type='list', elements='dict', options=dict(
+            path=dict(type='path', required=True),
+            fragments=dict(type='list', elements='dict', default=[], options=fragment_options,
+                           mutually_exclusive=[['xml', 'from_current']], required_one_of=[['xml', 'from_current']]),
+            read=dict(type='list', elements='str', default=[]),
+        )),
         backup=dict(type='bool', default=False),
         validate=dict(type='str'),
         secret_attributes=dict(type='list', elements='str', default=['password'], no_log=False),
@@ -675,8 +912,9 @@ def main():
         secret_values=dict(type='list', elements='str', default=[], no_log=True),
         mode=dict(type='raw'),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    Merger(module).run()
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           mutually_exclusive=[['path', 'files']], required_one_of=[['path', 'files']])
+    run(module)
 
 
 if __name__ == '__main__':

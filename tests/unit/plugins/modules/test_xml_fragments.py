@@ -482,3 +482,148 @@ def test_the_logged_arguments_hold_no_spelling_of_the_password(conf, monkeypatch
         assert logged and 'Invoked with' in logged[-1]
         for form in spellings(password) | {escaped, escaped.replace('\\', '\\\\')}:
             assert form not in logged[-1], form
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Read, decide and merge in one call: from_current, when_present, files
+# ---------------------------------------------------------------------------------------------------------------
+DECIDED_PROTOCOLS = dict(xpath='/drwcsd/protocols', from_current='cluster_protocol_enabled', when_present=True)
+DECIDED_SERVER = dict(xpath='/download-config/server', from_current='download_server_element',
+                      arguments=dict(name='esuite.drweb.test', agent_port='2193'))
+
+
+def both(conf, download, **extra):
+    conf_fragments = [dict(xpath='/drwcsd/cluster', xml=CLUSTER), DECIDED_PROTOCOLS]
+    return dict(files=[dict(path=str(conf), read=['/drwcsd/passwd-salt'], fragments=conf_fragments),
+                       dict(path=str(download), read=['/download-config/server'], fragments=[DECIDED_SERVER])], **extra)
+
+
+def test_decided_fragments_write_what_the_rendered_templates_wrote(conf, download, tmp_path):
+    """from_current renders <protocols> and <server> exactly as the text fragments of the same elements."""
+    twin = tmp_path / 'twin'
+    twin.mkdir()
+    conf_twin, download_twin = twin / 'drwcsd.conf', twin / 'download.conf'
+    conf_twin.write_bytes(conf.read_bytes())
+    download_twin.write_bytes(download.read_bytes())
+    run(dict(path=str(conf_twin), fragments=[dict(xpath='/drwcsd/cluster', xml=CLUSTER), dict(xpath='/drwcsd/protocols', xml=PROTOCOLS)]))
+    run(dict(path=str(download_twin), fragments=[dict(xpath='/download-config/server', xml='<server host="esuite.drweb.test" port="2193"/>')]))
+    result = run(both(conf, download))
+    assert result['changed'] is True
+    assert result['changed_elements'] == ['/drwcsd/cluster', '/drwcsd/protocols', '/download-config/server']
+    assert [(entry['path'], entry['changed'], entry['changed_elements']) for entry in result['files']] == [
+        (str(conf), True, ['/drwcsd/cluster', '/drwcsd/protocols']), (str(download), True, ['/download-config/server'])]
+    assert conf.read_bytes() == conf_twin.read_bytes()
+    assert download.read_bytes() == download_twin.read_bytes()
+    # the elements as they were before the merge, both files' in one dict
+    assert result['elements']['/download-config/server']['attributes'] == {'host': '', 'port': '2193'}
+    assert result['elements']['/drwcsd/passwd-salt']['attributes'] == {'value': SALT}
+    assert 'path' not in result
+    again = run(both(conf, download))
+    assert (again['changed'], again['changed_elements']) == (False, [])
+
+
+def test_files_in_check_mode_predict_both_and_write_nothing(conf, download):
+    before = (conf.read_bytes(), download.read_bytes())
+    result = run(both(conf, download), check_mode=True, diff=True)
+    assert result['changed'] is True and result['changed_elements'][-1] == '/download-config/server'
+    assert (conf.read_bytes(), download.read_bytes()) == before
+    assert [diff['before_header'] for diff in result['diff']] == [str(conf), str(download)]
+    assert '-      <protocol name="CLUSTER"/>' not in result['diff'][0]['after']
+    assert '<server host="esuite.drweb.test" port="2193"/>' in result['diff'][1]['after']
+
+
+def test_only_the_changed_file_is_written_and_in_the_diff(conf, download):
+    run(both(conf, download))
+    download.write_text(download.read_text(encoding='utf-8').replace('esuite.drweb.test', '10.9.9.9'), encoding='utf-8')
+    conf_bytes, conf_stat = conf.read_bytes(), conf.stat()
+    result = run(both(conf, download), diff=True)
+    assert result['changed_elements'] == ['/download-config/server']
+    assert [entry['changed'] for entry in result['files']] == [False, True]
+    assert [diff['before_header'] for diff in result['diff']] == [str(download)]
+    assert conf.read_bytes() == conf_bytes and conf.stat().st_ino == conf_stat.st_ino
+    assert 'host="esuite.drweb.test"' in download.read_text(encoding='utf-8')
+
+
+def test_when_present_leaves_a_missing_element_missing(conf):
+    data = conf.read_text(encoding='utf-8')
+    start, end = data.index('  <protocols>'), data.index('</protocols>') + len('</protocols>\n')
+    conf.write_text(data[:start] + data[end:], encoding='utf-8')
+    result = run(dict(path=str(conf), fragments=[DECIDED_PROTOCOLS]))
+    assert (result['changed'], result['changed_elements']) == (False, [])
+    assert '<protocols' not in conf.read_text(encoding='utf-8')
+
+
+def test_a_missing_server_element_is_inserted_with_the_agent_port(download):
+    data = download.read_text(encoding='utf-8')
+    download.write_text(data.replace('  <server host="" port="2193"/>\n', ''), encoding='utf-8')
+    result = run(dict(path=str(download), fragments=[dict(DECIDED_SERVER, arguments=dict(name='esuite.drweb.test', agent_port=2200))]))
+    assert result['inserted_elements'] == ['/download-config/server']
+    assert double_config.load_download_config(str(download)) == {'host': 'esuite.drweb.test', 'port': 2200}
+
+
+def test_a_decision_that_cannot_be_made_fails_naming_the_fragment_and_writes_no_file(conf, download):
+    before = (conf.read_bytes(), download.read_bytes())
+    unnamed = dict(path=str(download), fragments=[dict(DECIDED_SERVER, arguments=dict(name=' '))])
+    result = fail(dict(files=[both(conf, download)['files'][0], unnamed]))
+    assert 'fragments[0] (/download-config/server) from_current' in result['msg'] and 'drweb_cluster_name' in result['msg']
+    assert result['msg'].startswith(str(download))
+    assert (conf.read_bytes(), download.read_bytes()) == before, 'the first file is not written when the second is refused'
+
+
+def test_unknown_arguments_of_a_decision_are_refused(download):
+    result = fail(dict(path=str(download), fragments=[dict(DECIDED_SERVER, arguments=dict(name='x', agent_port=1, colour='red'))]))
+    assert 'download_server_element takes no argument colour' in result['msg']
+
+
+@pytest.mark.parametrize('args, message', [
+    (dict(fragments=[dict(xpath='/drwcsd/cluster', xml=CLUSTER, from_current='cluster_protocol_enabled')]), 'mutually exclusive'),
+    (dict(fragments=[dict(xpath='/drwcsd/cluster')]), 'one of the following is required'),
+])
+def test_a_fragment_needs_exactly_one_of_xml_and_from_current(conf, args, message):
+    assert message in fail(dict(path=str(conf), **args))['msg']
+
+
+def test_path_and_files_together_or_neither_are_refused(conf):
+    assert 'mutually exclusive' in fail(dict(path=str(conf), files=[dict(path=str(conf))]))['msg']
+    assert 'one of the following is required' in fail(dict(read=['/drwcsd/id']))['msg']
+    assert 'files is empty' in fail(dict(files=[]))['msg']
+
+
+def test_mode_is_set_on_an_unchanged_file_and_predicted_in_check_mode(conf):
+    run(dict(path=str(conf), fragments=MANAGED))
+    conf.chmod(0o644)
+    predicted = run(dict(path=str(conf), fragments=MANAGED, mode='0600'), check_mode=True)
+    assert (predicted['changed'], predicted['changed_elements']) == (True, [])
+    assert stat.S_IMODE(conf.stat().st_mode) == 0o644, 'check mode changes no mode'
+    result = run(dict(path=str(conf), fragments=MANAGED, mode='0600'))
+    assert (result['changed'], result['changed_elements']) == (True, [])
+    assert stat.S_IMODE(conf.stat().st_mode) == 0o600
+    assert run(dict(path=str(conf), fragments=MANAGED, mode='0600'))['changed'] is False
+
+
+DATABASE_ARGUMENTS = dict(host='10.0.0.2', port='5432', name='drwcs', user='drwcs', password=DB_PASSWORD, sslmode='disable', ca_file='')
+
+
+def test_the_database_section_is_decided_from_the_file_and_its_password_never_shown(conf):
+    fragment = dict(xpath='/drwcsd/database', from_current='database_section', arguments=DATABASE_ARGUMENTS)
+    args = dict(path=str(conf), fragments=[fragment], secret_values=[DB_PASSWORD], mode='0600')
+    predicted = run(args, check_mode=True, diff=True)
+    assert predicted['changed_elements'] == ['/drwcsd/database']
+    assert DB_PASSWORD not in json.dumps(predicted)
+    assert 'password="********#' in predicted['diff']['after']
+    run(args)
+    text = conf.read_text(encoding='utf-8')
+    # the element's own attributes kept (they may differ per node); <pgsql> written as the template wrote it
+    assert ('  <database connections="2" speedup="yes">\n    <pgsql dbname="drwcs" host="10.0.0.2" port="5432" user="drwcs" '
+            'password="%s" requiressl="no"/>\n  </database>' % DB_PASSWORD) in text
+    assert run(args)['changed'] is False
+    # an unmanaged <pgsql> attribute of the file is kept; a managed one is decided again
+    conf.write_text(text.replace('requiressl="no"/>', 'requiressl="yes" timeout="9"/>'), encoding='utf-8')
+    result = run(args)
+    assert result['changed'] is True and 'requiressl="no" timeout="9"/>' in conf.read_text(encoding='utf-8')
+
+
+def test_a_database_section_that_cannot_work_is_refused_naming_the_variable(conf):
+    fragment = dict(xpath='/drwcsd/database', from_current='database_section', arguments=dict(DATABASE_ARGUMENTS, sslmode='verify-full'))
+    result = fail(dict(path=str(conf), fragments=[fragment], secret_values=[DB_PASSWORD]))
+    assert 'drweb_db_ssl_ca_file' in result['msg'] and DB_PASSWORD not in json.dumps(result)
