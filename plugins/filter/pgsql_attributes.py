@@ -83,53 +83,14 @@ _value:
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
-from ansible_collections.drweb.cluster.plugins.module_utils.common_database import SSL_MODES, VERIFYING_SSL_MODES as VERIFYING
-
-# the modes in which the Server must insist on TLS (requiressl="yes")
-TLS_REQUIRED = ('require',) + VERIFYING
-# the order the file has always had them in (a reordering alone would rewrite drwcsd.conf and restart the Server)
-FIELDS = ('name', 'host', 'port', 'user', 'password')
-
-
-def _text(value):
-    return value.strip() if isinstance(value, str) else ('' if value is None else str(value).strip())
-
-
-def _problems(sslmode, ca_file):
-    problems = []
-    if sslmode not in SSL_MODES:
-        problems.append('drweb_db_sslmode must be one of %s (got %r)' % (', '.join(SSL_MODES), sslmode))
-    if sslmode in VERIFYING and not ca_file:
-        problems.append('drweb_db_sslmode %s checks the PostgreSQL server\'s certificate: set drweb_db_ssl_ca_file to the '
-                        'CA file on the nodes (the CA that signed that certificate)' % sslmode)
-    if ca_file and not ca_file.startswith('/'):
-        problems.append('drweb_db_ssl_ca_file must be an absolute path on the nodes (got %r)' % ca_file)
-    if any(character in ca_file for character in '\n\r\0"<>&'):
-        problems.append('drweb_db_ssl_ca_file must not hold a newline, NUL, a quote, <, > or & (got %r)' % ca_file)
-    return problems
+from ansible_collections.drweb.cluster.plugins.module_utils import database_section
 
 
 def pgsql_attributes(spec, current=None):
     """{attributes, problems}: the <pgsql> attributes for spec, keeping current's unmanaged ones."""
     if not isinstance(spec, Mapping):
         raise AnsibleFilterError('pgsql_attributes: the input must be a mapping, got %s' % type(spec).__name__)
-    sslmode = _text(spec.get('sslmode')) or 'prefer'
-    ca_file = _text(spec.get('ca_file'))
-    attribute = drwcsd.CONFIG_PGSQL_ATTRIBUTES
-    wanted = {attribute[field]: ('' if spec.get(field) is None else str(spec.get(field))) for field in FIELDS}
-    for field in ('host', 'port', 'name', 'user'):
-        wanted[attribute[field]] = wanted[attribute[field]].strip()
-    wanted[drwcsd.CONFIG_PGSQL_REQUIRESSL_ATTRIBUTE] = 'yes' if sslmode in TLS_REQUIRED else 'no'
-    if sslmode in VERIFYING:
-        wanted[drwcsd.CONFIG_PGSQL_SSLMODE_ATTRIBUTE] = sslmode
-        wanted[drwcsd.CONFIG_PGSQL_SSLROOTCERT_ATTRIBUTE] = ca_file
-    managed = set(wanted) | {drwcsd.CONFIG_PGSQL_SSLMODE_ATTRIBUTE, drwcsd.CONFIG_PGSQL_SSLROOTCERT_ATTRIBUTE}
-    current = current if isinstance(current, Mapping) else {}
-    kept = (current.get('attributes') or {}) if current.get('tag') == 'pgsql' else {}
-    attributes = dict(wanted)
-    attributes.update((name, str(value)) for name, value in kept.items() if name not in managed)
-    return dict(attributes=attributes, problems=_problems(sslmode, ca_file))
+    return database_section.pgsql_attributes(dict(spec), dict(current) if isinstance(current, Mapping) else None)
 
 
 class FilterModule(object):
