@@ -8,6 +8,7 @@ rendered as templates/drwcsd_database.xml.j2 renders it) changes nothing."""
 from __future__ import annotations
 
 from html import escape
+from xml.etree import ElementTree
 
 import pytest
 
@@ -30,7 +31,6 @@ def section(attributes, own='connections="4"', inner=''):
 def rendered(data, spec):
     """The fragment the config role renders for this file (the template's logic: the <database> attributes kept, the
     <pgsql> attributes pgsql_attributes decides from the first child)."""
-    from xml.etree import ElementTree  # pylint: disable=import-outside-toplevel
     root = ElementTree.fromstring(data)
     found = root.find('database')
     own = dict(found.attrib) if found is not None else {}
