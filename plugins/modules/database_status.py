@@ -70,7 +70,7 @@ options:
     description:
     - Paths of temporary secret files (or folders) an interrupted run left behind on the node (a copy of drwcsd.conf
       with the database password, a licence key file). Those that exist are removed before the database is read and
-      listed in RV(leftovers); RV(changed) is then C(true). In check mode they are listed, not removed.
+      listed in RV(leftovers); the result is then C(changed). In check mode they are listed, not removed.
     - Nothing else on the node is changed; the database is never written.
     type: list
     elements: path
