@@ -28,10 +28,14 @@ options:
     description:
       - A dictionary with C(host) (the node), C(server) (its drweb.cluster.server_facts dictionary), C(status) (its
         drweb.cluster.database_status result, or the failed result), C(primary) and C(primary_server) (the primary's
-        facts), C(database) (the database as messages name it), C(allow_data_loss) (bool, for this node), C(pending)
-        (bool - the database section of its drwcsd.conf would change), C(versions) (member -> release of every
-        installed member), C(unreadable) (the failed reads of members outside the run), C(play_hosts),
-        C(check_mode).
+        facts), C(database) (the database as messages name it), C(allow_data_loss) (bool, for this node), C(versions)
+        (member -> release of every installed member), C(play_hosts), C(check_mode).
+      - Whether the database section of the node's drwcsd.conf would change - C(pending) (bool), or, without it,
+        C(section) (drweb.cluster.database_status' C(config_section) - when its C(same) is true
+        nothing changes) and C(predicted) (the config role's prediction, drweb_config_database_result, made where the
+        section is not the same - it would change when its C(changed_elements) is not empty).
+      - The members outside the run that could not be read - C(unreadable) (their failed results), or C(members_read)
+        (the registered loop that read them, whose failed and unreachable results are taken).
     type: dict
     required: true
 author:
@@ -78,6 +82,27 @@ def _line(text):
     return re.sub(r'\s+', ' ', text).strip()
 
 
+def _pending(node):
+    """Whether the node's database section would change: pending when given, else the comparison of database_status
+    (the same section: no change) and, where it is not the same, the config role's prediction."""
+    if node.get('pending') is not None:
+        return bool(node.get('pending'))
+    section = node.get('section')
+    if isinstance(section, Mapping) and section.get('same') is True:
+        return False
+    predicted = node.get('predicted')
+    return isinstance(predicted, Mapping) and len(predicted.get('changed_elements') or []) > 0
+
+
+def _unreadable(node):
+    """The failed reads of members outside the run: unreadable when given, else those of members_read's results that
+    failed, then those that were unreachable."""
+    if node.get('unreadable') is not None:
+        return list(node.get('unreadable'))
+    results = [read for read in ((node.get('members_read') or {}).get('results') or []) if isinstance(read, Mapping)]
+    return [read for read in results if read.get('failed')] + [read for read in results if read.get('unreachable')]
+
+
 def attach_plan(node):
     """The node's plan: {action, switch, stations, lost, problems} (see RETURN)."""
     if not isinstance(node, Mapping):
@@ -92,7 +117,7 @@ def attach_plan(node):
     action, problems, stations, lost = 'none', [], None, 0
 
     # members outside this run that could not be read: their version cannot be checked against the database
-    for read in node.get('unreadable') or []:
+    for read in _unreadable(node):
         problems.append('%s: its Server facts cannot be read (%s), so its version cannot be checked against the common '
                         'database' % (read.get('item'), str(read.get('msg') or 'unreachable').strip()))
 
@@ -143,7 +168,7 @@ def attach_plan(node):
         elif status.get('empty') and primary not in (node.get('play_hosts') or []):
             problems.append('%s: the common database %s is still empty; the primary %s initialises it and must be attached '
                             'first, but it is not in this run (--limit)' % (host, database, primary))
-        elif node.get('pending'):
+        elif _pending(node):
             action = 'switch'
             # what switching would lose: the stations of its own database the common one does not have
             server_id = me.get('server_id')

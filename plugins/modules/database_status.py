@@ -23,6 +23,10 @@ description:
   item 4).
 - Every statement runs in a read-only session (C(default_transaction_read_only)), so the module cannot write even by
   mistake.
+- Two more reads and one clean-up of the node, so that attaching a node needs one call on a node where nothing changes
+  - O(compare_config) compares the node's drwcsd.conf database section with these connection options
+  (RV(config_section)), and O(remove_leftovers) removes the temporary secret files an interrupted run left behind
+  (RV(leftovers)). Both happen before the database is read, also when it cannot be reached.
 - The SQL it runs is registered in the collection's product-fact register (C(module_utils/drwcsd.py)). C(dbstruct) is
   documented; the Servers come from C(srv_names) (documented table, but that every Server using the database has a row
   there is a GUESS) and the station counts from a stations table that is not public (a GUESS, high risk). Decide on
@@ -33,7 +37,6 @@ description:
 version_added: 0.1.0
 extends_documentation_fragment:
 - drweb.cluster.common_database
-- drweb.cluster.attributes.read_only
 options:
   release:
     description:
@@ -63,7 +66,29 @@ options:
     - The module does not read or check the file (its content never passes through the module); the caller checks
       the key before and places the file with owner-only permissions.
     type: path
+  remove_leftovers:
+    description:
+    - Paths of temporary secret files (or folders) an interrupted run left behind on the node (a copy of drwcsd.conf
+      with the database password, a licence key file). Those that exist are removed before the database is read and
+      listed in RV(leftovers); the result is then C(changed). In check mode they are listed, not removed.
+    - Nothing else on the node is changed; the database is never written.
+    type: list
+    elements: path
+    default: []
+  compare_config:
+    description:
+    - Path of the node's drwcsd.conf. When given, RV(config_section) tells whether its database section is already
+      exactly the one these connection options make (the C(<pgsql>) element of the common database, the attributes the
+      collection does not manage kept), as the config role's entry point C(database) writes it.
+    - The file is only read; the password in it is compared, never returned.
+    type: path
 attributes:
+  check_mode:
+    support: full
+    description: The database is only read; in check mode the files O(remove_leftovers) names are listed, not removed.
+  diff_mode:
+    support: full
+    description: The files O(remove_leftovers) removes, by path (never their content).
   platform:
     support: full
     platforms: posix
@@ -91,6 +116,17 @@ EXAMPLES = r'''
     release: "{{ drweb_version }}"
     server_id: "{{ ansible_facts.drweb_server.server_id }}"
   register: drweb_common_db
+
+- name: Read the common database, compare this node's database section and remove what an interrupted run left
+  drweb.cluster.database_status:
+    login_host: "{{ drweb_db_host }}"
+    db: "{{ drweb_db_name }}"
+    login_user: "{{ drweb_db_user }}"
+    login_password: "{{ drweb_db_password }}"
+    compare_config: "{{ ansible_facts.drweb_server.paths.config }}"
+    remove_leftovers: [/run/drweb-cluster-secrets]
+  register: drweb_common_db
+  changed_when: drweb_common_db.leftovers | length > 0
 
 - name: Refuse a database of another Server version
   ansible.builtin.assert:
@@ -194,6 +230,27 @@ server:
   returned: when O(server_id) is given
   type: dict
   sample: {id: 0b8f1c52-6d3e-4f0a-9e55-2f3c1a7d9b10, registered: true, stations: 50}
+leftovers:
+  description: The paths of O(remove_leftovers) that existed and were removed (in check mode - would be removed).
+  returned: always
+  type: list
+  elements: str
+  sample: [/run/drweb-cluster-secrets]
+leftovers_failed:
+  description: C(true) when a path of O(remove_leftovers) could not be removed (the module failed saying which).
+  returned: failure
+  type: bool
+  sample: true
+config_section:
+  description:
+  - With O(compare_config) - whether the node's drwcsd.conf database section is already the one these connection
+    options make. C(same) is C(true) only when writing the section would certainly change nothing; anything that
+    cannot be compared counts as a difference.
+  - C(differences) names what differs (attribute names, or the shape of the section - never a value); C(problem) says
+    why the file could not be compared (C(null) when it could).
+  returned: when O(compare_config) is given
+  type: dict
+  sample: {path: /var/opt/drwcs/etc/drwcsd.conf, same: false, differences: [password], problem: null}
 commands:
   description:
   - The Server's database verbs as argument vectors (C(initdb) CONFIRMED; the syntax of C(exportdb) and
@@ -213,10 +270,13 @@ commands:
                /var/opt/drwcs/backup/export.dz]
 '''
 
+import os
+import shutil
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.text.converters import to_native
 
-from ansible_collections.drweb.cluster.plugins.module_utils import common_database, drwcsd
+from ansible_collections.drweb.cluster.plugins.module_utils import common_database, database_section, drwcsd
 from ansible_collections.drweb.cluster.plugins.module_utils.common_database import DatabaseError, describe, first_line
 
 # The driver the module uses (module_utils/common_database.py imports psycopg 3 or psycopg2); a module global so the
@@ -236,6 +296,33 @@ def commands(drwcsd_conf, dump_file, licence_key=None):
     return result
 
 
+def remove_leftovers(paths, check_mode):
+    """The paths that exist, removed unless check_mode (a folder with what it holds; a link itself, never its target).
+    OSError names the path that could not be removed."""
+    found = []
+    for path in paths:
+        if not os.path.lexists(path):
+            continue
+        found.append(path)
+        if check_mode:
+            continue
+        try:
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path)
+            else:
+                os.remove(path)
+        except OSError as error:
+            raise OSError('cannot remove %s, a temporary secret file an interrupted run left behind: %s'
+                          % (path, error.strerror or error))
+    return found
+
+
+def section_spec(params):
+    """The database section these connection options make (database_section.pgsql_attributes' spec)."""
+    return dict(host=params['login_host'], port=str(params['port']), name=params['db'], user=params['login_user'],
+                password=params['login_password'] or '', sslmode=params['ssl_mode'], ca_file=params['ca_cert'] or '')
+
+
 def missing_table(error):
     return 'does not exist' in to_native(error) or 'no such table' in to_native(error)
 
@@ -247,6 +334,16 @@ class DatabaseStatus(object):
         self.module = module
         self.params = module.params
         self.driver = driver
+
+    def problem(self):
+        """What makes the options unusable (after the clean-up: leftovers go also when the database cannot be read)."""
+        params = self.params
+        problem = common_database.check_params(params)
+        if problem:
+            return problem
+        if params['release'] and drwcsd.parse_release(params['release']) is None:
+            return 'release must be a Dr.Web Server release MM.mm.p (for example 13.00.1), got %r' % params['release']
+        return None
 
     def connect(self):
         """A read-only session: the module must never change the database it guards."""
@@ -319,7 +416,25 @@ class DatabaseStatus(object):
     def run(self):
         params = self.params
         result = dict(changed=False, database=dict(host=params['login_host'], port=params['port'], name=params['db'],
-                                                   user=params['login_user']))
+                                                   user=params['login_user']), leftovers=[])
+        try:
+            result['leftovers'] = remove_leftovers(params['remove_leftovers'], self.module.check_mode)
+        except OSError as error:
+            self.module.fail_json(msg=to_native(error), leftovers_failed=True, **result)
+        result['changed'] = bool(result['leftovers'])
+        if result['leftovers'] and self.module._diff:
+            result['diff'] = dict(before_header='temporary secret files', after_header='temporary secret files',
+                                  before=''.join('%s: present\n' % path for path in result['leftovers']),
+                                  after=''.join('%s: absent\n' % path for path in result['leftovers']))
+        if params['compare_config']:
+            result['config_section'] = dict(path=params['compare_config'],
+                                            **database_section.compare_file(params['compare_config'], section_spec(params)))
+        problem = self.problem()
+        if problem:
+            self.module.fail_json(msg=problem, **result)
+        if self.driver is None:
+            self.module.fail_json(msg=missing_required_lib('psycopg (python3-psycopg) or psycopg2 (python3-psycopg2)'),
+                                  exception=to_native(common_database.PSYCOPG_IMPORT_ERROR), **result)
         try:
             connection = self.connect()
             try:
@@ -344,17 +459,10 @@ def main():
         drwcsd_conf=dict(type='path'),
         dump_file=dict(type='path'),
         licence_key=dict(type='path'),
+        remove_leftovers=dict(type='list', elements='path', default=[]),
+        compare_config=dict(type='path'),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    problem = common_database.check_params(params)
-    if problem:
-        module.fail_json(msg=problem)
-    if params['release'] and drwcsd.parse_release(params['release']) is None:
-        module.fail_json(msg='release must be a Dr.Web Server release MM.mm.p (for example 13.00.1), got %r' % params['release'])
-    if psycopg is None:
-        module.fail_json(msg=missing_required_lib('psycopg (python3-psycopg) or psycopg2 (python3-psycopg2)'),
-                         exception=to_native(common_database.PSYCOPG_IMPORT_ERROR))
     DatabaseStatus(module, psycopg).run()
 
 

@@ -93,3 +93,52 @@ def test_a_node_not_installed_is_predicted_in_check_mode_and_refused_otherwise()
 def test_the_input_must_be_a_dictionary():
     with pytest.raises(AnsibleFilterError):
         attach_plan(['node2'])
+
+
+# what the attach entry point hands over where nothing can change: database_status' comparison, and the config role's
+# prediction only where the section is not the same
+def from_reads(**overrides):
+    values = node(**overrides)
+    del values['pending']
+    return values
+
+
+@pytest.mark.parametrize('section, predicted, action', [
+    (dict(same=True, differences=[], problem=None), None, 'none'),
+    # a prediction left from an earlier include does not count where the section is the same
+    (dict(same=True, differences=[], problem=None), dict(changed_elements=['/drwcsd/database']), 'none'),
+    (dict(same=False, differences=['password'], problem=None), dict(changed_elements=['/drwcsd/database']), 'switch'),
+    # the comparison is stricter than the merge: where the merge changes nothing, nothing is switched
+    (dict(same=False, differences=['<database> holds nothing, not one <pgsql>'], problem=None), dict(changed_elements=[]), 'none'),
+    (dict(same=False, differences=[], problem='cannot read drwcsd.conf'), dict(changed_elements=['/drwcsd/database']), 'switch'),
+    (None, dict(changed_elements=['/drwcsd/database']), 'switch'),
+    (None, None, 'none'),
+])
+def test_the_section_comparison_then_the_prediction_decide_the_switch(section, predicted, action):
+    assert attach_plan(from_reads(section=section, predicted=predicted))['action'] == action
+
+
+def test_pending_given_wins_over_the_reads():
+    assert attach_plan(node(pending=False, section=dict(same=False), predicted=dict(changed_elements=['x'])))['action'] == 'none'
+    assert attach_plan(node(pending=True, section=dict(same=True)))['action'] == 'switch'
+
+
+def test_members_read_gives_the_unreadable_members():
+    members_read = dict(results=[
+        dict(item='node3', failed=True, msg='drwcsd.conf is not readable'),
+        dict(item='node4', unreachable=True, msg='Failed to connect to the host via ssh'),
+        dict(item='node5', changed=False, ansible_facts={}),
+        dict(item='node6', skipped=True),
+    ])
+    values = node(members_read=members_read)
+    del values['unreadable']
+    problems = attach_plan(values)['problems']
+    assert problems == [
+        'node3: its Server facts cannot be read (drwcsd.conf is not readable), so its version cannot be checked against the '
+        'common database',
+        'node4: its Server facts cannot be read (Failed to connect to the host via ssh), so its version cannot be checked '
+        'against the common database']
+    skipped = node(members_read=dict(skipped=True, results=[]))
+    del skipped['unreadable']
+    assert attach_plan(skipped)['problems'] == []
+    assert attach_plan(dict(skipped, members_read={}))['problems'] == []

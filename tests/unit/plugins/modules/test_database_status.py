@@ -12,6 +12,7 @@ against the real PostgreSQL on db1.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 
 import pytest
@@ -313,3 +314,108 @@ def test_the_neighbour_table_servers_is_not_read_as_the_servers_using_the_databa
     result = run()
     assert result['server_ids'] == [SERVER_1]
     assert not [statement for statement in driver.connection.statements if 'FROM servers' in statement]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# remove_leftovers and compare_config: the attach call of a node where nothing changes is this one call
+# --------------------------------------------------------------------------------------------------------------------
+def leftovers(tmp_path):
+    """What an interrupted initialisation leaves: the private folder with a copy of drwcsd.conf and a key, the old copy."""
+    folder = tmp_path / 'drweb-cluster-secrets'
+    folder.mkdir()
+    (folder / 'drwcsd.conf').write_text('<drwcsd><database><pgsql password="%s"/></database></drwcsd>' % PASSWORD)
+    (folder / 'licence.key').write_text('key')
+    copy = tmp_path / 'drwcsd.conf.drweb-cluster-init'
+    copy.write_text('copy')
+    return [str(folder), str(copy), str(tmp_path / 'drwcsd.conf.drweb-cluster-init.key')]
+
+
+def test_leftovers_are_removed_and_listed_before_the_database_is_read(driver, tmp_path):
+    driver.schema(522)
+    paths = leftovers(tmp_path)
+    result = run(dict(remove_leftovers=paths))
+    assert result['changed'] is True and result['leftovers'] == paths[:2]
+    assert not any(os.path.lexists(path) for path in paths)
+    again = run(dict(remove_leftovers=paths))
+    assert again['changed'] is False and again['leftovers'] == []
+
+
+def test_leftovers_in_check_mode_are_listed_not_removed(driver, tmp_path):
+    paths = leftovers(tmp_path)
+    result = run(dict(remove_leftovers=paths), check_mode=True)
+    assert result['changed'] is True and result['leftovers'] == paths[:2]
+    assert all(os.path.lexists(path) for path in paths[:2])
+
+
+def test_leftovers_diff_names_the_paths_only(driver, tmp_path):
+    paths = leftovers(tmp_path)
+    result = run_module(database_status, dict(ARGS, remove_leftovers=paths, _ansible_diff=True))
+    assert result['diff']['before'] == '%s: present\n%s: present\n' % tuple(paths[:2])
+    assert result['diff']['after'] == '%s: absent\n%s: absent\n' % tuple(paths[:2])
+    assert PASSWORD not in json.dumps(result)
+
+
+def test_a_link_left_behind_is_removed_not_its_target(driver, tmp_path):
+    target = tmp_path / 'target'
+    target.mkdir()
+    (target / 'keep').write_text('keep')
+    link = tmp_path / 'link'
+    link.symlink_to(target)
+    assert run(dict(remove_leftovers=[str(link)]))['leftovers'] == [str(link)]
+    assert not os.path.lexists(str(link)) and (target / 'keep').exists()
+
+
+def test_leftovers_go_also_when_the_database_cannot_be_reached(driver, tmp_path):
+    driver.error = 'connection to server at "db1.example" (10.0.0.2), port 5432 failed: Connection refused'
+    paths = leftovers(tmp_path)
+    result = fail(dict(remove_leftovers=paths))
+    assert 'cannot connect to the common database' in result['msg']
+    assert result['changed'] is True and result['leftovers'] == paths[:2] and 'leftovers_failed' not in result
+    assert not any(os.path.lexists(path) for path in paths)
+
+
+def test_a_leftover_that_cannot_be_removed_fails_naming_it(driver, tmp_path, monkeypatch):
+    paths = leftovers(tmp_path)
+
+    def refuse(path):
+        raise OSError(13, 'Permission denied', path)
+    monkeypatch.setattr(database_status.os, 'remove', refuse)
+    result = fail(dict(remove_leftovers=[paths[1]]))
+    assert result['leftovers_failed'] is True
+    assert result['msg'] == ('cannot remove %s, a temporary secret file an interrupted run left behind: Permission denied'
+                             % paths[1])
+    assert driver.kwargs is None
+
+
+def conf_with(tmp_path, **attributes):
+    values = dict(dbname='drwcs', host='db1.example', port='5432', user='drwcs', password=PASSWORD, requiressl='no')
+    values.update(attributes)
+    path = tmp_path / 'drwcsd.conf'
+    path.write_text('<?xml version="1.0"?>\n<drwcsd>\n  <database connections="2">\n    <pgsql %s/>\n  </database>\n</drwcsd>\n'
+                    % ' '.join('%s="%s"' % item for item in values.items()))
+    return str(path)
+
+
+def test_compare_config_says_the_section_is_the_same(driver, tmp_path):
+    driver.schema(522)
+    result = run(dict(compare_config=conf_with(tmp_path)))
+    assert result['config_section'] == dict(path=str(tmp_path / 'drwcsd.conf'), same=True, differences=[], problem=None)
+    assert result['changed'] is False
+
+
+def test_compare_config_names_what_differs_never_a_value(driver, tmp_path):
+    driver.schema(522)
+    result = run(dict(compare_config=conf_with(tmp_path, password='0ld-pw', port='6432')))
+    assert result['config_section']['same'] is False
+    assert result['config_section']['differences'] == ['password', 'port']
+    assert '0ld-pw' not in json.dumps(result) and PASSWORD not in json.dumps(result)
+    tls = run(dict(compare_config=conf_with(tmp_path), ssl_mode='require'))
+    assert tls['config_section']['differences'] == ['requiressl']
+
+
+def test_compare_config_is_given_also_when_the_database_cannot_be_reached(driver, tmp_path):
+    driver.error = 'FATAL:  password authentication failed for user "drwcs"'
+    result = fail(dict(compare_config=conf_with(tmp_path)))
+    assert result['config_section']['same'] is True
+    missing = fail(dict(compare_config=str(tmp_path / 'none.conf')))
+    assert missing['config_section']['same'] is False and 'cannot read' in missing['config_section']['problem']
