@@ -19,15 +19,15 @@ description:
     skips every acting task.
   - C(make) - with C(source=generate), drwsign runs on the primary when its set is incomplete or a new certificate
     version is asked for (C(regenerate)); C(made) - and drwsign made a file there in this run (C(made)).
-  - C(pending) - in check mode, the files the primary would get new in this run but does not have (nothing was run):
+  - C(pending) - in check mode, the files the primary would get new in this run but does not have (nothing was run) -
     every file when it has no private key, else a missing public key, and the certificate when it is missing or a
     new version is asked for.
   - C(read) - with C(source=generate), the primary's set is read into memory only when a Server needs it - drwsign
     made a file, or the play has hosts outside this batch (not fingerprinted yet), or a host of the batch holds a
     file that differs from the primary's - and never while files are pending.
-  - C(wanted) - the SHA-256 of the cluster's files: those of the set read into memory, else the primary's.
+  - C(wanted) - the SHA-256 of the cluster's files, those of the set read into memory, else the primary's.
   - C(to_write) - this Server's files that differ from C(wanted), plus the pending ones (on a Server other than the
-    primary). With C(source=generate) the primary's files are the cluster's: nothing is written there.
+    primary). With C(source=generate) the primary's files are the cluster's, so nothing is written there.
 options:
   _input:
     description:

@@ -23,7 +23,7 @@ description:
     certificate of the private key; and a primary whose set is incomplete (made there in this run) must be in the
     play (C(primary_in_play)).
   - The cluster's key set, once read into memory (C(set), the C(drweb.cluster.key_fingerprint) result of its text),
-    must be intact and belong together; each problem names where the part comes from (C(origins)).
+    must be intact and belong together; each problem names where the part comes from.
   - Only hashes and metadata are looked at; no key material is given to the filter or returned.
 options:
   _input:
@@ -35,8 +35,9 @@ options:
         acting for the play checks them, else left out or C(null)); C(primary_in_play) - whether the primary is a
         host of the play; C(limit) - C(ansible_limit), for the message.
       - C(set) - the C(drweb.cluster.key_fingerprint) result of the cluster's key set checked from its text
-        (C(*_content) options), or C(null) when it was not read; C(origins) - file name (C(private_key),
-        C(public_key), C(certificate)) -> where that part comes from, for the messages; C(public_key_pem) - whether
+        (C(*_content) options), or C(null) when it was not read; for the messages, where each part comes from - with
+        C(source=provided) C(provided) (file name C(private_key), C(public_key), C(certificate) -> the file given on
+        the controller), else C(primary_paths) (the primary's product paths); C(public_key_pem) - whether
         the public key's text holds a PEM block (one that does not parse is corrupt, while text without any may be
         the product's own format, which cannot be compared).
     type: dict
@@ -123,9 +124,20 @@ def _error(part, name):
     return error[len(prefix):] if error.startswith(prefix) else error
 
 
+VARIABLES = {'private_key': 'drweb_keys_private', 'public_key': 'drweb_keys_public', 'certificate': 'drweb_keys_certificate'}
+
+
+def _origins(given):
+    """Where each part of the set comes from: the variable and its file, or the primary's file."""
+    if given.get('source') == 'provided':
+        provided = given.get('provided') or {}
+        return dict((name, '%s (%s)' % (VARIABLES[name], provided.get(name))) for name in FILES)
+    paths = given.get('primary_paths') or {}
+    return dict((name, '%s:%s' % (given.get('primary'), paths.get(name))) for name in FILES)
+
+
 def _set_problems(given, state):
-    origins = given.get('origins') or {}
-    origin = dict((name, origins.get(name, name)) for name in FILES)
+    origin = _origins(given)
     private, public, certificate = (_part(state, name) for name in FILES)
     problems = []
     if private.get('valid') is False:

@@ -12,8 +12,8 @@ from ansible_collections.drweb.cluster.plugins.filter.key_set_problems import Fi
 
 ETC = '/var/opt/drwcs/etc/'
 PRI, PUB, CERT = ETC + 'drwcsd.pri', ETC + 'drwcsd.pub', ETC + 'drwcsd-certificate.pem'
-ORIGINS = {'private_key': 'drweb_keys_private (keys/drwcsd.pri)', 'public_key': 'drweb_keys_public (keys/drwcsd.pub)',
-           'certificate': 'drweb_keys_certificate (keys/drwcsd-certificate.pem)'}
+PROVIDED = {'private_key': 'keys/drwcsd.pri', 'public_key': 'keys/drwcsd.pub', 'certificate': 'keys/drwcsd-certificate.pem'}
+PATHS = {'private_key': PRI, 'public_key': PUB, 'certificate': CERT, 'backup': '/var/opt/drwcs/backup'}
 
 
 def state(private=True, public=True, cert=True, **overrides):
@@ -40,7 +40,7 @@ def primary(**changes):
 
 
 def cluster_set(public_key_pem=True, **overrides):
-    return key_set_problems({'source': 'provided', 'set': state(**overrides), 'origins': ORIGINS, 'public_key_pem': public_key_pem})
+    return key_set_problems({'source': 'provided', 'set': state(**overrides), 'provided': PROVIDED, 'public_key_pem': public_key_pem})
 
 
 def test_the_filter_is_registered():
@@ -126,8 +126,8 @@ def test_a_set_that_does_not_belong_together_is_refused():
 
 
 def test_the_primary_s_set_read_into_memory_names_the_primary_s_files():
-    origins = {'private_key': 'node1:' + PRI, 'public_key': 'node1:' + PUB, 'certificate': 'node1:' + CERT}
-    assert key_set_problems({'source': 'generate', 'set': state(certificate_matches_private_key=False), 'origins': origins}) == [
+    assert key_set_problems({'source': 'generate', 'primary': 'node1', 'primary_paths': PATHS,
+                             'set': state(certificate_matches_private_key=False)}) == [
         "The cluster's key set is refused, nothing was changed: node1:%s was not made for node1:%s (it certifies another "
         "key)" % (CERT, PRI)]
 
