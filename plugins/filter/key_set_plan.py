@@ -102,8 +102,8 @@ def key_set_plan(given):
         if not _exists(state, 'private_key'):
             pending = list(FILES)
         else:
-            pending = ([] if _exists(state, 'public_key') else ['public_key']) \
-                + ([] if _exists(state, 'certificate') and not regenerate else ['certificate'])
+            pending = ([] if _exists(state, 'public_key') else ['public_key']) + \
+                ([] if _exists(state, 'certificate') and not regenerate else ['certificate'])
     primary_fingerprint = _fingerprint(state.get('fingerprint'))
     differs = any(_fingerprint(found) != primary_fingerprint for found in given.get('batch') or [])
     read = generate and not pending and (made or not given.get('whole_play_in_batch') or differs)
