@@ -78,6 +78,13 @@ options:
     - A public key whose content cannot be parsed never fails the module (see O(public_key)).
     type: bool
     default: true
+  restart_marker:
+    description:
+    - Path of a file whose presence means the Server holds key files it has not loaded yet (written after it last
+      started, and it restarts to load them). Only looked at, never read, made or removed; RV(restart_marker_exists)
+      says whether it exists.
+    - Without it, RV(restart_marker_exists) is C(null).
+    type: path
   version_oid:
     description:
     - Dotted OID of a certificate extension (or subject attribute) that holds the certificate version.
@@ -300,6 +307,11 @@ certificate_matches_private_key:
   returned: always
   type: bool
   sample: true
+restart_marker_exists:
+  description: Whether the file O(restart_marker) exists; C(null) without O(restart_marker).
+  returned: always
+  type: bool
+  sample: false
 fingerprint:
   description: The three files' SHA-256 in one object, for comparing nodes (C(null) for a missing or unreadable file).
   returned: always
@@ -320,6 +332,8 @@ fingerprint:
     certificate: 0b6f6f3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a
 '''
 
+import os
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd, key_material
@@ -335,6 +349,7 @@ def run(module):
     contents = dict((name, params[name + '_content']) for name in FILES)
     result, problems = reader.read(paths, contents)
     result['changed'] = False
+    result['restart_marker_exists'] = os.path.lexists(params['restart_marker']) if params['restart_marker'] else None
     missing = ['%s (%s)' % (name, params[name]) for name in FILES
                if name in params['require'] and not result[name]['exists']]
     for warning in reader.warnings:
@@ -357,6 +372,7 @@ def main():
         require=dict(type='list', elements='str', choices=list(FILES), default=[]),
         fail_on_corrupt=dict(type='bool', default=True),
         version_oid=dict(type='str'),
+        restart_marker=dict(type='path'),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     if not key_material.HAS_CRYPTOGRAPHY:

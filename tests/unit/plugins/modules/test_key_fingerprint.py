@@ -670,3 +670,18 @@ def test_double_generated_files(tmp_path, double_keys):
     assert rotated['certificate']['version'] == 2 == double_keys.certificate_version(str(keys.certificate))
     assert rotated['certificate_matches_private_key'] is True
     assert rotated['fingerprint']['certificate'] != result['fingerprint']['certificate']
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The restart marker: only looked at
+# ---------------------------------------------------------------------------------------------------------------
+def test_restart_marker_is_reported_and_left_alone(keyset, tmp_path):
+    marker = tmp_path / '.drweb-keys-restart-pending'
+    assert run(keyset.args())['restart_marker_exists'] is None
+    assert run(dict(keyset.args(), restart_marker=str(marker)))['restart_marker_exists'] is False
+    assert not marker.exists()
+    marker.write_text('')
+    result = run(dict(keyset.args(), restart_marker=str(marker)), check_mode=True)
+    assert result['restart_marker_exists'] is True
+    assert result['changed'] is False
+    assert marker.exists()

@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright: drweb.cluster contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of the drweb.cluster.key_set_plan filter: what the keys role makes, reads and writes."""
+
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.drweb.cluster.plugins.filter.key_set_plan import FilterModule, key_set_plan
+
+PRIMARY = {'private_key': 'p1', 'public_key': 'u1', 'certificate': 'c1'}
+OTHER = {'private_key': 'p2', 'public_key': 'u2', 'certificate': 'c2'}
+FILES = ['private_key', 'public_key', 'certificate']
+
+
+def state(fingerprint=None, missing=()):
+    fingerprint = dict(fingerprint or PRIMARY)
+    for name in missing:
+        fingerprint[name] = None
+    found = dict((name, {'exists': fingerprint[name] is not None}) for name in FILES)
+    found['fingerprint'] = fingerprint
+    return found
+
+
+def plan(**changes):
+    given = {'host': 'node2', 'primary': 'node1', 'source': 'generate', 'regenerate': False, 'check_mode': False,
+             'primary_state': state(), 'made': False, 'whole_play_in_batch': True, 'batch': [PRIMARY, PRIMARY, PRIMARY],
+             'current': PRIMARY, 'desired': None}
+    given.update(changes)
+    return key_set_plan(given)
+
+
+def test_the_filter_is_registered():
+    assert FilterModule().filters()['key_set_plan'] is key_set_plan
+
+
+def test_a_converged_cluster_makes_reads_and_writes_nothing():
+    assert plan() == {'make': False, 'made': False, 'pending': [], 'read': False, 'wanted': PRIMARY, 'to_write': []}
+    assert plan(check_mode=True)['pending'] == []
+
+
+def test_a_server_that_differs_gets_the_files_that_differ_from_the_set_read():
+    found = plan(batch=[PRIMARY, dict(PRIMARY, certificate='c2')], current=dict(PRIMARY, certificate='c2'), desired=PRIMARY)
+    assert found['read'] is True
+    assert found['to_write'] == ['certificate']
+    assert plan(current=OTHER, desired=PRIMARY)['to_write'] == FILES
+    assert plan(current={'private_key': None, 'public_key': None, 'certificate': None}, desired=PRIMARY)['to_write'] == FILES
+
+
+def test_the_set_is_read_for_a_later_batch_or_after_drwsign_made_a_file():
+    assert plan(whole_play_in_batch=False)['read'] is True
+    assert plan(primary_state=state(missing=['certificate']), made=True)['read'] is True
+    # drwsign reported a change but nothing had to be made: not counted
+    assert plan(made=True) == plan()
+
+
+def test_drwsign_runs_for_a_missing_file_or_a_new_certificate_version():
+    assert plan(primary_state=state(missing=['public_key']))['make'] is True
+    assert plan(primary_state=state(missing=FILES))['make'] is True
+    assert plan(regenerate=True)['make'] is True
+    assert plan(regenerate=True, made=True)['made'] is True
+    assert plan(source='provided', regenerate=True)['make'] is False
+
+
+def test_check_mode_names_the_files_the_primary_would_get_new():
+    assert plan(check_mode=True, primary_state=state(missing=FILES))['pending'] == FILES
+    assert plan(check_mode=True, primary_state=state(missing=['public_key', 'certificate']))['pending'] == ['public_key', 'certificate']
+    assert plan(check_mode=True, primary_state=state(missing=['public_key']))['pending'] == ['public_key']
+    assert plan(check_mode=True, regenerate=True)['pending'] == ['certificate']
+    assert plan(regenerate=True)['pending'] == []
+
+
+def test_pending_files_are_written_everywhere_but_on_the_primary_and_nothing_is_read_yet():
+    found = plan(check_mode=True, regenerate=True, made=True)
+    assert found['read'] is False
+    assert found['to_write'] == ['certificate']
+    assert plan(host='node1', check_mode=True, regenerate=True, made=True)['to_write'] == []
+
+
+def test_with_generate_nothing_is_written_on_the_primary():
+    assert plan(host='node1', current=OTHER, desired=PRIMARY)['to_write'] == []
+
+
+def test_provided_files_are_written_where_they_differ_also_on_the_primary():
+    found = plan(source='provided', host='node1', primary_state=None, current=PRIMARY, desired=OTHER, batch=[])
+    assert found == {'make': False, 'made': False, 'pending': [], 'read': False, 'wanted': OTHER, 'to_write': FILES}
+    assert plan(source='provided', primary_state=None, current=OTHER, desired=OTHER)['to_write'] == []
+
+
+def test_not_a_dictionary_is_an_error():
+    with pytest.raises(AnsibleFilterError, match='key_set_plan expects a dictionary'):
+        key_set_plan('node1')
