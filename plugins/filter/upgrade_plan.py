@@ -148,9 +148,9 @@ def upgrade_plan(facts):
         problems.append('Refusing to upgrade: %s still run(s) %s but are outside --limit. The cluster is upgraded as a '
                         'whole (stop all, upgrade one after another); no Server was stopped.'
                         % (', '.join(outside), ', '.join(str(release) for release in releases)))
+    databases = dict((member, servers[member].get('database') or {}) for member in pending)
     no_database = [member for member in pending
-                   if (servers[member].get('database') or {}).get('mode') == 'external'
-                   and (servers[member].get('database') or {}).get('schema_version') is None]
+                   if databases[member].get('mode') == 'external' and databases[member].get('schema_version') is None]
     if no_database:
         why = '; '.join(str((servers[member].get('own_data') or {}).get('source')) for member in no_database)
         problems.append('Refusing to upgrade: the external database cannot be read from %s (%s). The installer upgrades '
