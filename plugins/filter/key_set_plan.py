@@ -28,6 +28,12 @@ description:
   - C(wanted) - the SHA-256 of the cluster's files, those of the set read into memory, else the primary's.
   - C(to_write) - this Server's files that differ from C(wanted), plus the pending ones (on a Server other than the
     primary). With C(source=generate) the primary's files are the cluster's, so nothing is written there.
+  - C(to_fix) - this Server's files that exist, are not written, and whose owner, group or mode is not the Server
+    account's and C(modes)' (given C(files), C(owner), C(group) and C(modes); else none).
+  - C(restart) - this Server restarts to load key files it has not loaded yet - a restart marker left by an earlier,
+    interrupted run (C(restart_marker)), or drwsign made a file on this primary in this run.
+  - C(act) - whether anything is written, fixed or restarted on this Server in this run (the role's acting tasks are
+    skipped together when it is false).
 options:
   _input:
     description:
@@ -40,6 +46,9 @@ options:
         every host of the batch.
       - C(current) - this Server's C(fingerprint) (file name -> SHA-256 or C(null)); C(desired) - the C(fingerprint)
         of the cluster's set read into memory, or C(null) when it was not read.
+      - Optional - C(files) - this Server's C(drweb.cluster.key_fingerprint) result (each file's C(exists), C(owner),
+        C(group), C(mode)); C(owner), C(group) - the Server account; C(modes) - file name -> the mode it must have;
+        C(restart_marker) - whether the restart marker of an interrupted run is on this Server.
     type: dict
     required: true
 author:
@@ -59,8 +68,8 @@ EXAMPLES = r'''
 
 RETURN = r'''
 _value:
-  description: C(make), C(made), C(read) (booleans), C(pending), C(to_write) (file names), C(wanted) (file name ->
-    SHA-256).
+  description: C(make), C(made), C(read), C(restart), C(act) (booleans), C(pending), C(to_write), C(to_fix) (file
+    names), C(wanted) (file name -> SHA-256).
   type: dict
   sample:
     make: false
@@ -69,6 +78,9 @@ _value:
     read: false
     wanted: {private_key: 3f0a9c4e, public_key: 51e4a0c1, certificate: 0b6f6f3c}
     to_write: []
+    to_fix: []
+    restart: false
+    act: false
 '''
 
 from collections.abc import Mapping
@@ -88,7 +100,7 @@ def _fingerprint(value):
 
 
 def key_set_plan(given):
-    """{make, made, pending, read, wanted, to_write} - see DOCUMENTATION."""
+    """{make, made, pending, read, wanted, to_write, to_fix, restart, act} - see DOCUMENTATION."""
     if not isinstance(given, Mapping):
         raise AnsibleFilterError('key_set_plan expects a dictionary, got %s' % type(given).__name__)
     generate = given.get('source') == 'generate'
@@ -114,7 +126,26 @@ def key_set_plan(given):
     else:
         current = _fingerprint(given.get('current'))
         to_write = [name for name in FILES if current[name] != wanted[name] or name in pending]
-    return dict(make=make, made=made, pending=pending, read=read, wanted=wanted, to_write=to_write)
+    to_fix = _to_fix(given, to_write)
+    restart = bool(given.get('restart_marker')) or (given.get('host') == given.get('primary') and made)
+    return dict(make=make, made=made, pending=pending, read=read, wanted=wanted, to_write=to_write, to_fix=to_fix,
+                restart=restart, act=bool(to_write or to_fix or restart))
+
+
+def _to_fix(given, to_write):
+    """The files that exist and are not written whose owner, group or mode is off (a written file gets them from the
+    write; in check mode the primary's parts that drwsign would make do not exist yet)."""
+    files = given.get('files') if isinstance(given.get('files'), Mapping) else {}
+    modes = given.get('modes') if isinstance(given.get('modes'), Mapping) else {}
+    wanted = (given.get('owner'), given.get('group'))
+    found = []
+    for name in FILES:
+        part = files.get(name)
+        if name in to_write or not isinstance(part, Mapping) or not part.get('exists'):
+            continue
+        if (part.get('owner'), part.get('group'), part.get('mode')) != wanted + (modes.get(name),):
+            found.append(name)
+    return found
 
 
 class FilterModule(object):

@@ -24,6 +24,17 @@ def state(fingerprint=None, missing=()):
     return found
 
 
+MODES = {'private_key': '0600', 'public_key': '0644', 'certificate': '0644'}
+
+
+def metadata(**changes):
+    """A key_fingerprint result's per-file metadata: every file owned by drwcs with its mode, but for the changes."""
+    found = dict((name, {'exists': True, 'owner': 'drwcs', 'group': 'drwcs', 'mode': MODES[name]}) for name in FILES)
+    for name, values in changes.items():
+        found[name] = dict(found[name], **values)
+    return found
+
+
 def plan(**changes):
     given = {'host': 'node2', 'primary': 'node1', 'source': 'generate', 'regenerate': False, 'check_mode': False,
              'primary_state': state(), 'made': False, 'whole_play_in_batch': True, 'batch': [PRIMARY, PRIMARY, PRIMARY],
@@ -37,7 +48,9 @@ def test_the_filter_is_registered():
 
 
 def test_a_converged_cluster_makes_reads_and_writes_nothing():
-    assert plan() == {'make': False, 'made': False, 'pending': [], 'read': False, 'wanted': PRIMARY, 'to_write': []}
+    assert plan() == {'make': False, 'made': False, 'pending': [], 'read': False, 'wanted': PRIMARY, 'to_write': [],
+                      'to_fix': [], 'restart': False, 'act': False}
+    assert plan(files=metadata(), owner='drwcs', group='drwcs', modes=MODES, restart_marker=False)['act'] is False
     assert plan(check_mode=True)['pending'] == []
 
 
@@ -85,10 +98,38 @@ def test_with_generate_nothing_is_written_on_the_primary():
 
 def test_provided_files_are_written_where_they_differ_also_on_the_primary():
     found = plan(source='provided', host='node1', primary_state=None, current=PRIMARY, desired=OTHER, batch=[])
-    assert found == {'make': False, 'made': False, 'pending': [], 'read': False, 'wanted': OTHER, 'to_write': FILES}
+    assert found == {'make': False, 'made': False, 'pending': [], 'read': False, 'wanted': OTHER, 'to_write': FILES,
+                     'to_fix': [], 'restart': False, 'act': True}
     assert plan(source='provided', primary_state=None, current=OTHER, desired=OTHER)['to_write'] == []
 
 
 def test_not_a_dictionary_is_an_error():
     with pytest.raises(AnsibleFilterError, match='key_set_plan expects a dictionary'):
         key_set_plan('node1')
+
+
+def test_a_file_with_another_owner_group_or_mode_is_fixed_unless_it_is_written():
+    settings = {'owner': 'drwcs', 'group': 'drwcs', 'modes': MODES}
+    found = plan(files=metadata(private_key={'mode': '0644'}, certificate={'group': 'root'}), **settings)
+    assert found['to_fix'] == ['private_key', 'certificate']
+    assert found['act'] is True and found['to_write'] == [] and found['restart'] is False
+    assert plan(files=metadata(public_key={'owner': 'root'}), **settings)['to_fix'] == ['public_key']
+    # a file written in this run gets its owner and mode from the write
+    written = plan(files=metadata(certificate={'mode': '0600'}), current=dict(PRIMARY, certificate='c2'),
+                   desired=PRIMARY, **settings)
+    assert written['to_write'] == ['certificate'] and written['to_fix'] == []
+    # a file that does not exist (check mode, before drwsign) has nothing to fix
+    assert plan(files=metadata(public_key={'exists': False, 'owner': None}), **settings)['to_fix'] == []
+
+
+def test_a_restart_marker_or_a_file_made_on_the_primary_restarts_the_server():
+    assert plan(restart_marker=True)['restart'] is True
+    assert plan(restart_marker=True)['act'] is True
+    made = {'primary_state': state(missing=['certificate']), 'made': True}
+    assert plan(host='node1', **made)['restart'] is True
+    assert plan(host='node2', **made)['restart'] is False
+    assert plan(host='node1', primary_state=state(missing=['certificate']), made=False)['restart'] is False
+
+
+def test_anything_written_makes_the_server_act():
+    assert plan(current=OTHER, desired=PRIMARY)['act'] is True
