@@ -53,6 +53,10 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
 
+    def _load_role_file(self, path):
+        """A role's YAML file as the role loader reads it: its templates are templates."""
+        return self._loader.load_from_file(path, cache='none', trusted_as_template=True)
+
     def _arguments(self, entry, variables):
         """What core validates when entering the entry point's role with these variables, templated - the role's
         defaults are available to the templates, as they are to core's validation task inside the role."""
@@ -81,7 +85,7 @@ class ActionModule(ActionBase):
         unknown = []
         for name in unique(name for names in checks.values() for name in names):
             try:
-                entries[name] = load_entry_point(name, self._loader.load_from_file)
+                entries[name] = load_entry_point(name, self._load_role_file)
             except EntryPointError as exc:
                 unknown.append(to_text(exc))
         if unknown:
