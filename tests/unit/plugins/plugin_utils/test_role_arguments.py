@@ -190,3 +190,23 @@ def test_site_enters_without_validation_only_what_the_preflight_validated():
             assert covered(role, entry, names), '%s:%s is entered with rolespec_validate: false but not validated up front' % (role, entry)
         else:
             assert role in VALIDATED_BY_THE_ROLE, '%s:%s validates its own variables: add it to the preflight' % (role, entry)
+
+
+def test_the_database_role_enters_license_validate_covered_by_its_own_specs():
+    """database (prepare and attach) enters license:validate with rolespec_validate: false: every option of it is in
+    both entry points' specs, validated when the play entered the database role."""
+    tasks = yaml.safe_load((REPO / 'roles' / 'database' / 'tasks' / 'validate.yml').read_text())
+    found = []
+
+    def walk(items):
+        for task in items or []:
+            walk(task.get('block'))
+            if 'ansible.builtin.include_role' in task:
+                found.append(task['ansible.builtin.include_role'])
+    walk(tasks)
+    assert [(item['name'], item['tasks_from'], item.get('rolespec_validate')) for item in found] == [
+        ('drweb.cluster.license', 'validate', False)]
+    for entry in ('database:prepare', 'database:attach'):
+        database = load(entry)['options']
+        for name, option in load('license:validate')['options'].items():
+            assert name in database and database[name]['type'] == option['type'], (entry, name)
