@@ -169,13 +169,13 @@ def covered(role, entry, names):
     (the same type and choices; only required may differ: site.yml enters license:validate only when the key is set)."""
     if ra.label(role, entry) in names:
         return True
+
+    def kind(option):
+        return {key: value for key, value in option.items() if key not in ('description', 'required')}
     mine = load('%s:%s' % (role, entry))['options']
     for name in names:
-        other = load(name)
-        if other['role'] == role and all(
-                name in other['options'] and {k: v for k, v in option.items() if k not in ('description', 'required')}
-                == {k: v for k, v in other['options'][name].items() if k not in ('description', 'required')}
-                for name, option in mine.items()):
+        other = load(name)['options'] if load(name)['role'] == role else {}
+        if other and all(option_name in other and kind(option) == kind(other[option_name]) for option_name, option in mine.items()):
             return True
     return False
 
