@@ -6,8 +6,9 @@ What an administrator of a running cluster checks after routine operations that 
 key and certificate fingerprints and passwd-salt digest stay the same, the Servers that were not the subject of the
 operation keep running with the same PIDs, every Server stays on the common database, and check.yml is clean.
 
-In order: refusals that must change nothing (another database named by drweb_db_*, a partial --limit for a
-certificate rotation or a multicast change, provided keys that are not the cluster's); a reversed inventory order
+In order: refusals that must change nothing (another database named by drweb_db_*, a late role's variable of the
+wrong type - refused in the first play, a partial --limit for a certificate rotation or a multicast change, provided
+keys that are not the cluster's); a reversed inventory order
 together with -e drweb_config_database_mode=embedded (neither changes anything any more); a rebuilt primary (node1
 wiped as an OS reinstall would) rejoins with the cluster's identity; a rebuilt node2 and a node3 reinstalled with
 stations of its own: refused before any file of node3 changes, then rejoined when drweb_allow_data_loss names node3.
@@ -114,6 +115,23 @@ def test_another_database_named_by_drweb_db_is_refused(cluster, ansible_playbook
     assert run.returncode != 0 and REFUSED in run.output, run.output[-4000:]
     assert "never moves a cluster to another database" in run.output
     assert "/drwcs_other" in run.output and run.changed() == 0
+    assert_unchanged(lab_exec, cluster)
+
+
+def test_a_late_roles_wrong_type_is_refused_in_the_first_play(cluster, ansible_playbook, lab_exec):
+    # the repository role plays after keys, config and the database: its variables are checked with every other
+    # role's before the members are read, in the first play, and the lock is released
+    run = ansible_playbook("playbooks/site.yml", extra={"drweb_repository_update_timeout": "soon",
+                                                        "drweb_repository_update": "perhaps"})
+    assert run.returncode != 0, run.output[-4000:]
+    assert "Validation of arguments failed for repository (before anything changed):" in run.output, run.output[-4000:]
+    assert ("repository: argument 'drweb_repository_update_timeout' is of type str and we were unable to convert to int"
+            in run.output), run.output[-4000:]
+    assert "repository: argument 'drweb_repository_update' is of type str and we were unable to convert to bool" in run.output
+    assert "PLAY [What each host needs" not in run.output   # no later play began
+    assert "Validating arguments against arg spec" not in run.output   # the preflight's own entry points too
+    assert run.changed() == 0
+    assert lab_exec("db1", "test -e /var/lib/drweb-cluster/run.lock").returncode != 0   # the next run is not blocked
     assert_unchanged(lab_exec, cluster)
 
 
