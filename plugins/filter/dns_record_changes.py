@@ -92,10 +92,14 @@ _value:
       type: list
       elements: str
     states:
-      description: Record type -> what the server holds (the P(drweb.cluster.dns_record_set#filter) result; for SRV C(found), the records as TTL and value).
+      description: >-
+        Record type -> what the server holds (the P(drweb.cluster.dns_record_set#filter) result; for SRV C(found), the
+        records as TTL and value).
       type: dict
     updates:
-      description: One per type that changes - C(type), C(record) (with the final dot), C(value) (a list), C(state) (C(present), or C(absent) when no Server has an address of the type).
+      description: >-
+        One per type that changes - C(type), C(record) (with the final dot), C(value) (a list), C(state) (C(present),
+        or C(absent) when no Server has an address of the type).
       type: list
       elements: dict
     diff:
@@ -146,8 +150,8 @@ def _srv(read, data, decided):
     if found != [[ttl, value]]:
         decided['pending'].append('SRV')
         decided['updates'].append(dict(type='SRV', record=owner + '.', value=[value], state='present'))
-        decided['diff'].extend(['SRV %s:' % owner] + ['-' + ' IN SRV '.join(record) for record in found]
-                               + ['+%s IN SRV %s' % (ttl, value)])
+        held = ['-' + ' IN SRV '.join(record) for record in found]
+        decided['diff'].extend(['SRV %s:' % owner] + held + ['+%s IN SRV %s' % (ttl, value)])
 
 
 def dns_record_changes(data):

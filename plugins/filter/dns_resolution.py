@@ -118,8 +118,8 @@ def _table(kind, answer, stdout, data):
              '%-39s %-20s %s' % ('address', 'Server', 'in DNS')]
     for address in sorted(set(wanted) | set(resolved)):
         holders = [server for server, value in servers.items() if value == address]
-        lines.append('%-39s %-20s %s' % (address, ','.join(holders) if holders else '-', 'yes' if address in resolved else 'NO')
-                     + ('   <- missing' if address in missing else ('   <- extra: not a Server' if address in extra else '')))
+        mark = '   <- missing' if address in missing else ('   <- extra: not a Server' if address in extra else '')
+        lines.append('%-39s %-20s %s' % (address, ','.join(holders) if holders else '-', 'yes' if address in resolved else 'NO') + mark)
     lines.append('missing: %s' % (', '.join(missing) if missing else '-'))
     lines.append('extra: %s' % (', '.join(extra) if extra else '-'))
     if not data.get('manage'):

@@ -161,11 +161,12 @@ def _update_problems(settings):
     secret_problems = [stripped(line) for line in settings.get('secret_problems') or [] if stripped(line)]
     if name_set and secret_set and known:
         return secret_problems
-    return secret_problems + ["Publishing the cluster name (drweb_dns_manage is true) needs drweb_dns_tsig_key_name (%s), "
-            "drweb_dns_tsig_key_secret (%s) and an inventory host to send the update from: drweb_dns_update_host '%s' "
-            "(%s). Set drweb_dns_manage to false when DNS is managed elsewhere."
-            % ('set' if name_set else 'NOT SET', 'set' if secret_set else 'NOT SET', _given(settings, 'update_host'),
-               'in the inventory' if known else 'NOT in the inventory')]
+    return secret_problems + [
+        "Publishing the cluster name (drweb_dns_manage is true) needs drweb_dns_tsig_key_name (%s), "
+        "drweb_dns_tsig_key_secret (%s) and an inventory host to send the update from: drweb_dns_update_host '%s' "
+        "(%s). Set drweb_dns_manage to false when DNS is managed elsewhere."
+        % ('set' if name_set else 'NOT SET', 'set' if secret_set else 'NOT SET', _given(settings, 'update_host'),
+           'in the inventory' if known else 'NOT in the inventory')]
 
 
 def dns_settings_problems(settings):
