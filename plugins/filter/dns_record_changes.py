@@ -20,6 +20,9 @@ description:
     C(dig) failing, a server not authoritative for the name or a CNAME refuse the run. The SRV record must be exactly
     one record, the cluster name on the Agent port, with the TTL; a C(dig) that fails refuses the run.
   - A skipped read (the role does not publish, or the host is not the one that does) is no update and no problem.
+  - The reads are signed with the TSIG key the update uses - a server that refuses the signature (C(NOTAUTH), a
+    signature that cannot be verified) refuses the run before any update, saying what to check; a converged name
+    thus still proves the key.
   - Returns the problems, the types that change (C(pending)), the updates to send (one C(community.general.nsupdate)
     call each) and the lines C(--diff) shows - never a secret (the TSIG key is not an input).
 author:
@@ -63,6 +66,12 @@ options:
         type: int
       update_host:
         description: The host that asked, for the messages.
+        type: str
+      key_name:
+        description: The TSIG key's name the reads were signed with, for the messages (never the secret).
+        type: str
+      algorithm:
+        description: The TSIG algorithm, for the messages.
         type: str
 '''
 
@@ -114,9 +123,23 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.drweb.cluster.plugins.filter.dns_record_set import dns_record_set
+from ansible_collections.drweb.cluster.plugins.filter.dns_update_problems import SIGNATURE_HINT
 
 TYPE_KEY = '__drweb_dns_type'
 SRV_RECORDS = re.compile(r'(?m)^\S+\s+([0-9]+)\s+IN\s+SRV\s+(.+?)\s*$')
+REFUSED_SIGNATURE = re.compile(r"(?i)couldn't verify signature|status: NOTAUTH|BADSIG|BADKEY|BADTIME")
+
+
+def _signature_refused(read, data):
+    """The message when the DNS server refused the TSIG signature of a read, else None."""
+    text = '%s\n%s' % (read.get('stdout') or '', read.get('stderr') or '')
+    found = REFUSED_SIGNATURE.search(text)
+    if read.get('rc') != 0 or not found:
+        return None
+    return ('The update of %s at %s:%s (zone %s, TSIG key %s, %s) sent from %s failed: the DNS server did not accept the '
+            'signed read of the records (%s) %s' % (
+                data.get('name'), data.get('server'), data.get('port'), data.get('zone'), data.get('key_name'),
+                data.get('algorithm'), data.get('update_host'), found.group(0), SIGNATURE_HINT % data.get('zone')))
 
 
 def _address_diff(kind, state, wanted, data):
@@ -164,6 +187,11 @@ def dns_record_changes(data):
         if not isinstance(read, Mapping) or read.get('skipped'):
             continue
         kind = str(read.get(TYPE_KEY) or read.get('item') or '')
+        refused = _signature_refused(read, data)
+        if refused:
+            if refused not in decided['problems']:
+                decided['problems'].append(refused)
+            continue
         if kind == 'SRV':
             _srv(read, data, decided)
             continue

@@ -79,6 +79,8 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleFilterError
 
 REFUSED_SIGNATURE = re.compile(r'(?i)tsig|badsig|badkey|signature|NOTAUTH')
+SIGNATURE_HINT = ('The DNS server refused the TSIG signature: check drweb_dns_tsig_key_secret (and drweb_dns_tsig_key_name, '
+                  'drweb_dns_tsig_key_algorithm) against the key the DNS server has for %s.')
 
 
 def _failure(result, data):
@@ -93,8 +95,7 @@ def _failure(result, data):
                                      code_text))
     hint = ''
     if REFUSED_SIGNATURE.search(message + code):
-        hint = ('The DNS server refused the TSIG signature: check drweb_dns_tsig_key_secret (and drweb_dns_tsig_key_name, '
-                'drweb_dns_tsig_key_algorithm) against the key the DNS server has for %s.' % data.get('zone'))
+        hint = SIGNATURE_HINT % data.get('zone')
     return ('The update of %s at %s (zone %s, TSIG key %s, %s) sent from %s failed: %s %s %s' % (
         data.get('name'), where, data.get('zone'), data.get('key_name'), data.get('algorithm'), data.get('update_host'),
         message, code_text, hint))

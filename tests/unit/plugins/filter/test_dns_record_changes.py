@@ -156,3 +156,18 @@ def test_a_failed_dig_and_a_wrong_srv_record_are_named():
                                     'drweb_dns_srv_name, drweb_dns_srv_port).' % (SRV_NAME, SRV_VALUE))
     with pytest.raises(AnsibleFilterError):
         dns_resolution({'resolved': {}, 'records': None})
+
+
+def test_a_refused_tsig_signature_of_the_read_refuses_the_run_once_saying_what_to_check():
+    refused = dict(dig('A', status='NOTAUTH'), stdout=";; Couldn't verify signature: tsig indicates error\n"
+                                                       ';; ->>HEADER<<- opcode: QUERY, status: NOTAUTH, id: 17611')
+    found = dns_record_changes(dict(
+        reads=dict(results=[refused, dict(refused, __drweb_dns_type='SRV')]), addresses=dict(A=SERVERS), ttl=60, name=NAME,
+        srv_name=SRV_NAME, srv_value=SRV_VALUE, zone='drweb.test', server='10.213.0.2', port='53', update_host='dns1',
+        key_name='drweb-update', algorithm='hmac-sha256'))
+    assert found['pending'] == [] and found['updates'] == []
+    assert found['problems'] == [
+        "The update of esuite.drweb.test at 10.213.0.2:53 (zone drweb.test, TSIG key drweb-update, hmac-sha256) sent from "
+        "dns1 failed: the DNS server did not accept the signed read of the records (Couldn't verify signature) The DNS "
+        "server refused the TSIG signature: check drweb_dns_tsig_key_secret (and drweb_dns_tsig_key_name, "
+        "drweb_dns_tsig_key_algorithm) against the key the DNS server has for drweb.test."]
