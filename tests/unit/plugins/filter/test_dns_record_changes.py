@@ -159,8 +159,8 @@ def test_a_failed_dig_and_a_wrong_srv_record_are_named():
 
 
 def test_a_refused_tsig_signature_of_the_read_refuses_the_run_once_saying_what_to_check():
-    refused = dict(dig('A', status='NOTAUTH'), stdout=";; Couldn't verify signature: tsig indicates error\n"
-                                                       ';; ->>HEADER<<- opcode: QUERY, status: NOTAUTH, id: 17611')
+    answer = ";; Couldn't verify signature: tsig indicates error\n;; ->>HEADER<<- opcode: QUERY, status: NOTAUTH, id: 17611"
+    refused = dict(dig('A', status='NOTAUTH'), stdout=answer)
     found = dns_record_changes(dict(
         reads=dict(results=[refused, dict(refused, __drweb_dns_type='SRV')]), addresses=dict(A=SERVERS), ttl=60, name=NAME,
         srv_name=SRV_NAME, srv_value=SRV_VALUE, zone='drweb.test', server='10.213.0.2', port='53', update_host='dns1',
