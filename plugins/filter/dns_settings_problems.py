@@ -38,6 +38,9 @@ options:
       - C(tsig_key_name_set), C(tsig_key_secret_set) - whether the TSIG key's name and secret are set (never the
         secret itself); C(update_host) - the host the update is sent from, C(update_host_known) - whether it is in the
         inventory.
+      - C(secret_problems) - what makes the TSIG secret unusable for the update (a newline, carriage return or NUL
+        character), as the messages of the P(drweb.cluster.unusable_secrets#filter) filter, which never quote the
+        secret; named when publishing (C(manage_text) true).
     type: dict
     required: true
 '''
@@ -155,13 +158,15 @@ def _update_problems(settings):
     name_set = bool(settings.get('tsig_key_name_set'))
     secret_set = bool(settings.get('tsig_key_secret_set'))
     known = bool(settings.get('update_host_known'))
+    secret_problems = [stripped(line) for line in settings.get('secret_problems') or [] if stripped(line)]
     if name_set and secret_set and known:
-        return []
-    return ["Publishing the cluster name (drweb_dns_manage is true) needs drweb_dns_tsig_key_name (%s), "
-            "drweb_dns_tsig_key_secret (%s) and an inventory host to send the update from: drweb_dns_update_host '%s' "
-            "(%s). Set drweb_dns_manage to false when DNS is managed elsewhere."
-            % ('set' if name_set else 'NOT SET', 'set' if secret_set else 'NOT SET', _given(settings, 'update_host'),
-               'in the inventory' if known else 'NOT in the inventory')]
+        return secret_problems
+    return secret_problems + [
+        "Publishing the cluster name (drweb_dns_manage is true) needs drweb_dns_tsig_key_name (%s), "
+        "drweb_dns_tsig_key_secret (%s) and an inventory host to send the update from: drweb_dns_update_host '%s' "
+        "(%s). Set drweb_dns_manage to false when DNS is managed elsewhere."
+        % ('set' if name_set else 'NOT SET', 'set' if secret_set else 'NOT SET', _given(settings, 'update_host'),
+           'in the inventory' if known else 'NOT in the inventory')]
 
 
 def dns_settings_problems(settings):

@@ -56,7 +56,9 @@ EXAMPLES = r'''
 
 RETURN = r'''
 _value:
-  description: C(host), C(reason), C(candidates) (host, cpus, memory_mb, score, on_db_host) and C(excluded).
+  description: >-
+    C(host), C(reason), C(candidates) (host, cpus, memory_mb, score, on_db_host), C(excluded) and C(summary) - the
+    lines that show the choice (the host and the reason, the candidates, the excluded members).
   type: dict
 '''
 
@@ -121,7 +123,11 @@ def scheduler_choice(hosts, hostvars=None, db_host='', requested='', current=Non
             others = [tie for tie in ties if tie != host]
             reason = ('no Server is on the database host %s; it is the most productive (%s%s)'
                       % (db_host, size, (', tied with %s, first in inventory order' % ', '.join(others)) if others else ''))
-    return dict(host=host, reason=reason, candidates=rows, excluded=excluded)
+    summary = ['exclusive tasks on %s: %s' % (host, reason),
+               'candidates (host, CPUs, memory MB, on the database host): %s'
+               % '; '.join('%s %s %s %s' % (row['host'], row['cpus'], row['memory_mb'], row['on_db_host']) for row in rows),
+               'excluded: %s' % (', '.join(excluded) or 'none')]
+    return dict(host=host, reason=reason, candidates=rows, excluded=excluded, summary=summary)
 
 
 class FilterModule(object):

@@ -147,3 +147,14 @@ def update_source_files(facts, source, zone_url=None, parent_address=None):
             raise ValueError('the parent source needs the parent address (drweb_update_parent_host)')
         return [dict(path=files['url'], content='%s://%s' % (facts.get('parent_scheme'), parent_address))]
     raise ValueError('source must be gus, zone or parent, got %r' % (source,))
+
+
+def node_source(host, source, parent='', zone_url=''):
+    """What a Server updates from - gus, zone or parent - in an update topology of drweb_update_source=source: the
+    parent Server itself (host == parent) takes the update zone when zone_url is given, else GUS."""
+    is_parent = source == 'parent' and host == parent
+    if source == 'parent' and not is_parent:
+        return 'parent'
+    if source == 'zone' or (is_parent and zone_url):
+        return 'zone'
+    return 'gus'

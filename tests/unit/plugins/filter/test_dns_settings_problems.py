@@ -134,3 +134,10 @@ def test_a_value_that_is_not_a_mapping_is_refused_and_the_filter_is_registered()
     with pytest.raises(AnsibleFilterError, match='mapping'):
         dns_settings_problems(['node1'])
     assert FilterModule().filters()['dns_settings_problems'] is dns_settings_problems
+
+
+def test_a_tsig_secret_the_update_cannot_carry_is_named_only_when_publishing():
+    unusable = ['drweb_dns_tsig_key_secret holds a NUL character: the product cannot keep it ...']
+    assert problems(secret_problems=unusable) == unusable
+    assert problems(secret_problems=unusable, update_host_known=False)[0] == unusable[0]
+    assert problems(secret_problems=unusable, manage=False, manage_text='false') == []

@@ -60,3 +60,12 @@ def test_bad_input_is_refused():
         scheduler_choice('node1', EQUAL)
     with pytest.raises(AnsibleFilterError):
         scheduler_choice(['node1'], EQUAL, '', '', [], ['node1'])
+
+
+def test_the_summary_shows_the_choice_the_candidates_and_the_excluded():
+    choice = scheduler_choice(HOSTS, EQUAL, '10.0.0.11', '', [], ['node3'])
+    assert choice['summary'] == [
+        'exclusive tasks on node1: it is on the database host 10.0.0.11 (vendor item 7)',
+        'candidates (host, CPUs, memory MB, on the database host): node1 2 1000 True; node2 2 1000 False',
+        'excluded: node3']
+    assert scheduler_choice(HOSTS, EQUAL, '10.0.0.2')['summary'][2] == 'excluded: none'
