@@ -212,8 +212,8 @@ def run_id_of(here):
     """This run's id: derived from its ansible-playbook process - the controller, its boot, the pid and the process's
     start time -, so every task of the run names the same id without remembering it (taking, taking again from an
     imported playbook, releasing), and no other run (another process, or the same pid after a restart) does."""
-    text = '\0'.join(str(here.get(key) if here.get(key) is not None else '')
-                      for key in ('controller', 'boot_id', 'pid', 'pid_start'))
+    parts = [here.get(key) for key in ('controller', 'boot_id', 'pid', 'pid_start')]
+    text = '\0'.join('' if part is None else str(part) for part in parts)
     return hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]
 
 

@@ -22,8 +22,9 @@ HERE = dict(controller='ctl', boot_id='boot-1', user='root', pid=4242, pid_start
 TASK_VARS = dict(hostvars={'db1': {}, 'node1': {}})
 
 
-def run(path, here=HERE, check_mode=False, **args):
-    """The action's result for args (state, home, ...) as this controller process (here) runs it."""
+def run(path, here=None, check_mode=False, **args):
+    """The action's result for args (state, home, ...) as this controller process (here, default HERE) runs it."""
+    here = HERE if here is None else here
     task = mock.MagicMock()
     task.args = dict(args, path=path)
     task.check_mode = check_mode

@@ -197,8 +197,8 @@ def test_unusable_variables_are_named_word_for_word_and_no_member_is_compared_wi
     (inspected(release='13.00.1'), 'drweb_version is 13.00.0 but drweb_package drweb-13.00.0-esuite-server-linux-x86_64.run '
                                    'is release 13.00.1: make them name the same release.'),
     (inspected(release=None, name='server.run'), 'drweb_package server.run names no Dr.Web Server release'),
-    (dict(failed=True, msg='the controller could not run the module '), 'drweb_package cannot be used: the controller '
-                                                                         'could not run the module'),
+    (dict(failed=True, msg='the controller could not run the module '),
+     'drweb_package cannot be used: the controller could not run the module'),
 ])
 def test_an_unusable_package_is_named_word_for_word(read, message):
     decided = plan(settings=SETTINGS, package_read=read)
