@@ -84,6 +84,8 @@ class ActionModule(ActionBase):
             plan = decide(member_reads(args['results']), inventory)
         except PlanInputError as error:
             raise AnsibleActionFail(str(error)) from error
+        # the plan's keys at the top level too: the registered result is the plan itself (drweb_cluster_plan)
+        result.update(plan)
         result.update(changed=False, plan=plan)
         if plan['refusals']:
             result['failed'] = True

@@ -21,8 +21,9 @@ description:
   - C(cluster) - the cluster-wide settings, checked only where C(first_host) is true or not given (the same result on
     every host, so the role checks them once, on the first host of the play) - the common Server name, the multicast
     group, port, TTL and probe port, the restart strategy and the primary host.
-  - C(node) - what depends on the node - that it is a member of C(drweb_servers) and that C(drweb_cluster_interface)
-    is C(0.0.0.0) or one of its IPv4 addresses.
+  - C(node) - what depends on the node - that it is a member of C(drweb_servers), that C(drweb_cluster_interface)
+    is C(0.0.0.0) or one of its IPv4 addresses and, when C(node.installed) is given, that a Dr.Web Server is installed
+    (there is a C(drwcsd.conf) to configure or compare).
   - C(database) - the common database's settings (the entry point C(database)) - host, name, user and password set,
     the port, and the TLS problems.
 options:
@@ -35,7 +36,9 @@ options:
       - C(first_host) - whether this host checks the C(cluster) part (default true).
       - C(node.host) - this host's inventory name; C(node.servers_group) - the C(drweb_servers) group;
         C(node.interface) - C(drweb_cluster_interface) (C(0.0.0.0) when unset); C(node.addresses) - the node's IPv4
-        addresses (read only when the interface is an address).
+        addresses (read only when the interface is an address); C(node.installed) - whether the node's Server is
+        installed (its drweb.cluster.server_facts read; not checked when missing); C(node.compare_only) - the role
+        only compares (the entry point C(predict)), and the message of a node without a Server says so.
       - C(database.host), C(database.name), C(database.user) - the values (empty is unset);
         C(database.password_set) - whether C(drweb_db_password) is set (never the password itself);
         C(database.port) - the port as given; C(database.tls_problems) - the C(problems) of the
@@ -123,12 +126,18 @@ def _node_problems(node):
         # the interface of a host the role does not configure is no concern
         return ['The role runs on members of drweb_servers only (%s; drweb_servers = %s).'
                 % (host, json.dumps(servers_group))]
+    problems = []
     interface = stripped(node.get('interface'))
     addresses = _hosts(node.get('addresses'))
     if not IPV4.match(interface) or (interface != '0.0.0.0' and interface not in addresses):
-        return ['drweb_cluster_interface of %s must be 0.0.0.0 (all interfaces) or an IPv4 address of this host (%s); '
-                'got %s.' % (host, ', '.join(addresses), _quoted(interface))]
-    return []
+        problems.append('drweb_cluster_interface of %s must be 0.0.0.0 (all interfaces) or an IPv4 address of this host '
+                        '(%s); got %s.' % (host, ', '.join(addresses), _quoted(interface)))
+    if 'installed' in node and not node['installed']:
+        problems.append('%s: no Dr.Web Server is installed, so there is no drwcsd.conf to compare' % host
+                        if node.get('compare_only') else
+                        '%s: no Dr.Web Server is installed, so there is no drwcsd.conf to configure (run the install '
+                        'role first). Nothing was changed.' % host)
+    return problems
 
 
 def _database_problems(database):

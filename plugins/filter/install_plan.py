@@ -14,8 +14,13 @@ version_added: 0.1.0
 short_description: Decide the install role's run from one read of every cluster member
 description:
   - Input is what the cluster read found (drweb.cluster.server_facts of every member, as the run's preflight or the
-    role's own read gave it). The result is everything the role then does or refuses, so that the role's tasks only
-    act on it.
+    role's own read gave it), with the role's variables and the installation package's inspection. The result is
+    everything the role then does or refuses, so that the role's tasks only act on it - one assert refuses, naming
+    every problem.
+  - With O(_input.settings), refuses (C(problems)) unusable variables - C(drweb_version), C(drweb_package),
+    C(drweb_package_checksum), C(drweb_restart_strategy), C(drweb_primary_host) - and, when they are usable, a package
+    that cannot be read, is not the release C(drweb_version) names or does not match C(drweb_package_checksum)
+    (P(drweb.cluster.package_problems#filter), one message per problem naming the variable).
   - Refuses (C(problems)) when a member could not be read (its version cannot be checked), when an installed member
     runs another version than O(_input.version) (the role never upgrades), and when a running Server on the external
     database refuses the administrator login for any other reason than its database (a wrong
@@ -61,17 +66,34 @@ options:
         description: The hosts of the play; only they are restarted. Defaults to every member.
         type: list
         elements: str
+      settings:
+        description:
+          - The variables P(drweb.cluster.package_problems#filter) checks besides the version - C(package), C(checksum),
+            C(restart_strategy), C(primary_host) and C(servers) (the members of C(drweb_servers)). Without it nothing
+            but the cluster read is judged (the package is not either).
+        type: dict
+      package_read:
+        description:
+          - This host's registered result of drweb.cluster.server_facts with C(package) (the inspection on the
+            controller); skipped when another host inspected the same package.
+        type: dict
+      batch_package_read:
+        description: The batch's first host's registered inspection, used when this host's was skipped.
+        type: dict
 '''
 
 EXAMPLES = r'''
-- name: Decide from the cluster read
+- name: Decide from the variables, the package's inspection and the cluster read
   ansible.builtin.set_fact:
     install_plan: >-
       {{ {'members': groups['drweb_servers'], 'servers': cluster_read.servers, 'unreadable': cluster_read.unreadable,
           'why': cluster_read.why, 'version': drweb_version, 'admin_password_set': true,
-          'check_mode': ansible_check_mode, 'play_hosts': ansible_play_hosts} | drweb.cluster.install_plan }}
+          'check_mode': ansible_check_mode, 'play_hosts': ansible_play_hosts,
+          'settings': {'package': drweb_package, 'checksum': '', 'restart_strategy': 'serial', 'primary_host': '',
+                       'servers': groups['drweb_servers']},
+          'package_read': package_inspection} | drweb.cluster.install_plan }}
 
-- name: Refuse before anything changes
+- name: Refuse before anything changes, naming every problem
   ansible.builtin.assert:
     that: install_plan.problems | length == 0
     fail_msg: "{{ install_plan.failure }}"
@@ -113,6 +135,11 @@ _value:
       description: The members whose read holds for the later roles (read and installed).
       type: list
       elements: str
+    package:
+      description:
+        - The package's inspection (drweb.cluster.server_facts RV(drweb.cluster.server_facts#module:package)) - name,
+          release, whether it is a URL, the installer's arguments; empty when it was not inspected.
+      type: dict
 '''
 
 import json
@@ -120,6 +147,7 @@ import re
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.drweb.cluster.plugins.filter.package_problems import VERSION, package_problems
 from ansible_collections.drweb.cluster.plugins.filter.version_table import version_table
 
 # How server_facts words a Web API login refusal (its summary.ds request). A Server that refuses for want of its
@@ -143,6 +171,34 @@ def _not_serving_reason(server):
             'drweb_admin_password is the Control Center administrator\'s password' % cause)
 
 
+def _package_info(own, batch):
+    """The package inspection this host goes by: its own, else the batch's first host's; None when none ran."""
+    for read in (own, batch):
+        read = _mapping(read)
+        if not read or read.get('skipped'):
+            continue
+        if read.get('failed') or not isinstance(read.get('package'), Mapping):
+            return dict(readable=False, url=False, error=str(read.get('msg') or 'it could not be inspected').strip())
+        return dict(read['package'])
+    return None
+
+
+def _settings_problems(data):
+    """The variables' and the package's problems (package_problems) and the package's inspection."""
+    settings = data.get('settings')
+    if settings is None:
+        return [], {}
+    inputs = dict(_mapping(settings), version=data.get('version'))
+    problems = package_problems(inputs)
+    if problems:
+        return problems, {}
+    info = _package_info(data.get('package_read'), data.get('batch_package_read'))
+    if info is None:
+        return (['drweb_package %s was not inspected on the controller, so it cannot be checked against drweb_version.'
+                 % json.dumps(inputs.get('package') or '')], {})
+    return package_problems(dict(inputs, package_info=info)), info
+
+
 def install_plan(data):
     """The install role's decision (RETURN above)."""
     if not isinstance(data, Mapping):
@@ -159,12 +215,15 @@ def install_plan(data):
     check_mode = bool(data.get('check_mode'))
 
     table = version_table(members, servers, why)
-    problems, failure = [], ''
+    problems, package = _settings_problems(data)
+    # with the variables checked, a drweb_version that is no release is named there: no member is compared with it
+    version_usable = data.get('settings') is None or bool(VERSION.match(version))
+    failure = ''
     if unreadable:
         problems.append("Refusing to install: cannot read %s, so the cluster's versions cannot be checked. Nothing was "
                         "changed. %s" % (', '.join(unreadable), json.dumps(dict(why))))
-    other = [node for node in members
-             if _mapping(servers.get(node)).get('installed') and servers[node].get('version') != version]
+    other = [node for node in members if version_usable and _mapping(servers.get(node)).get('installed') and
+             servers[node].get('version') != version]
     if other:
         problems.append('Refusing to install: every Server must run drweb_version=%s, but %s run(s) another or an '
                         'unknown version. Nothing was changed. Upgrades go through playbooks/upgrade.yml (all nodes, '
@@ -203,7 +262,7 @@ def install_plan(data):
             errors[node] = web_api.get('error')
     read_current = [node for node in members if _mapping(servers.get(node)).get('installed')]
     return dict(table=table, problems=problems, failure=failure, start=start, not_serving=not_serving,
-                not_serving_errors=errors, restart_reasons=reasons, read_current=read_current)
+                not_serving_errors=errors, restart_reasons=reasons, read_current=read_current, package=package)
 
 
 class FilterModule(object):

@@ -18,13 +18,14 @@ __metaclass__ = type
 
 import datetime
 import errno
+import hashlib
 import json
 import os
 import re
 import tempfile
 
 LOCK_PATH = '/var/lib/drweb-cluster/run.lock'
-HOLDER_FIELDS = ('run_id', 'controller', 'user', 'pid', 'pid_start', 'boot_id', 'playbook', 'operation', 'started')
+HOLDER_FIELDS = ('run_id', 'controller', 'user', 'pid', 'pid_start', 'boot_id', 'playbook', 'operation', 'started', 'depth')
 
 
 class LockFileError(Exception):
@@ -111,23 +112,59 @@ def acquire(path, holder, replace_run_id=None):
 
 
 def reenter(path, run_id):
-    """Whether run_id still holds the lock (a playbook of the same run taking it again). Returns (held, holder found).
+    """Whether run_id still holds the lock (a playbook of the same run taking it again). Returns (held, holder now).
 
     The same run takes its own lock again when one playbook imports another that takes it (restore.yml imports
     site.yml): without this, the run would refuse itself as "another run". Only the run id recorded in the file counts -
-    a run that no longer holds the lock (released, or broken by another run) takes it anew or is refused.
+    a run that no longer holds the lock (released, or broken by another run) takes it anew or is refused. The record
+    counts how many playbooks of the run hold it (depth, 1 when absent): the end of the imported one leaves the lock
+    to the importing one.
     """
     current = read_holder(path)
-    return bool(run_id) and current is not None and current.get('run_id') == run_id, current
-
-
-def release(path, run_id):
-    """Remove the lock when run_id holds it. Returns (released, holder found)."""
-    guard = _guard(path) if os.path.isdir(os.path.dirname(path)) else None
+    if not run_id or current is None or current.get('run_id') != run_id:
+        return False, current
+    guard = _guard(path)
     try:
         current = read_holder(path)
         if current is None or current.get('run_id') != run_id:
             return False, current
+        held = dict(current, depth=depth_of(current) + 1)
+        _replace(path, held)
+        return True, held
+    finally:
+        _release_guard(guard)
+
+
+def depth_of(holder):
+    """How many playbooks of the holder's run hold the lock (a record without the count: one)."""
+    depth = (holder or {}).get('depth', 1)
+    return depth if isinstance(depth, int) and not isinstance(depth, bool) and depth > 0 else 1
+
+
+def _replace(path, holder):
+    temporary = _write_temporary(path, holder)
+    try:
+        os.rename(temporary, path)
+    except OSError as error:
+        os.unlink(temporary)
+        raise LockFileError('cannot write %s: %s' % (path, error))
+
+
+def release(path, run_id, entirely=True):
+    """Release the lock when run_id holds it. Returns (released, holder found - or left, when only counted down).
+
+    With entirely false, a lock held by more than one playbook of the run (depth) is only counted down: the end of an
+    imported playbook leaves it to the importing one. A run never releases a lock that another run holds.
+    """
+    guard = _guard(path) if os.path.isdir(os.path.dirname(path)) else None
+    try:
+        current = read_holder(path)
+        if current is None or not run_id or current.get('run_id') != run_id:
+            return False, current
+        if not entirely and depth_of(current) > 1:
+            left = dict(current, depth=depth_of(current) - 1)
+            _replace(path, left)
+            return False, left
         os.unlink(path)
         return True, current
     finally:
@@ -169,6 +206,15 @@ def boot_id(proc='/proc'):
             return handle.read().strip()
     except (IOError, OSError):
         return ''
+
+
+def run_id_of(here):
+    """This run's id: derived from its ansible-playbook process - the controller, its boot, the pid and the process's
+    start time -, so every task of the run names the same id without remembering it (taking, taking again from an
+    imported playbook, releasing), and no other run (another process, or the same pid after a restart) does."""
+    parts = [here.get(key) for key in ('controller', 'boot_id', 'pid', 'pid_start')]
+    text = '\0'.join('' if part is None else str(part) for part in parts)
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]
 
 
 # ansible-playbook options whose value is the next argument (an inventory or vars file is not the playbook)

@@ -29,8 +29,9 @@ description:
   member that refuses the administrator login; an unusable O(install_dir).
 - Hosts marked C(drweb_removed=true) are left out of the cluster (not read, not counted, not in DNS); hosts marked
   C(drweb_new_node=true) are the ones add_node.yml adds.
-- Returns the plan (RV(plan)); the drweb.cluster.preflight role keeps it as C(drweb_cluster_plan) on every host of the
-  play (in memory only, never in a fact cache) and prints its table, in check mode too.
+- Returns the plan (RV(plan)), and its keys at the top level of the result too, so that the registered result is the
+  plan itself - the drweb.cluster.preflight role registers it as C(drweb_cluster_plan) on every host of the play (in
+  memory only, never in a fact cache) and prints its table, in check mode too.
 version_added: 0.1.0
 options:
   results:
@@ -125,7 +126,8 @@ EXAMPLES = r'''
 
 RETURN = r'''
 plan:
-  description: The plan, also set as the fact C(drweb_cluster_plan).
+  description:
+  - The plan. Its keys (below) are also returned at the top level of the result (a registered result is the plan).
   returned: always
   type: dict
   contains:

@@ -22,6 +22,9 @@ description:
   judged. O(break_lock=true) replaces a lock whose holder no longer runs or cannot be judged (never one whose process
   still runs on this controller), and only the holder it read (compare and swap).
 - O(state=absent) releases it, only when O(run_id) holds it (a run never releases another run's lock).
+- The run id is derived from the ansible-playbook process (the controller, its boot, the process id and its start
+  time), so every task of one run names the same id - taking, taking again from an imported playbook, releasing -
+  without registering or remembering anything, and no other run names it.
 - O(state=query) reads it.
 - Runs on the controller (an action plugin, which knows the ansible-playbook process) and on the lock's home (this
   module, which touches the file).
@@ -52,11 +55,26 @@ options:
     default: false
   run_id:
     description:
-    - With O(state=absent), the run id this run holds the lock with.
-    - With O(state=present), the run id this run already holds the lock with (a playbook importing another one that
-      takes the lock). While the lock file still names it, the lock is kept as it is and RV(reentered) is true;
-      otherwise the lock is taken anew (or refused) as without it.
+    - The run id this run holds (or takes) the lock with. Defaults to the id derived from this ansible-playbook process.
+    - With O(state=absent), the lock is released only while this run id holds it.
+    - With O(state=present), when the lock file already names this run id (a playbook importing another one that
+      takes the lock), the lock is kept, counted once more in its holder's C(depth), and RV(reentered) is true;
+      otherwise the lock is taken anew (or refused).
     type: str
+  inventory_home:
+    description:
+    - Refuse, before anything is read or written, unless O(home) names a host of the inventory (the lock's home the
+      drweb.cluster.preflight role chose from C(drweb_lock_host), C(drweb_database), C(drweb_primary_host) and
+      C(drweb_servers)).
+    type: bool
+    default: false
+  leave_to_importer:
+    description:
+    - With O(state=absent), when more than one playbook of this run holds the lock (one imported the other, which took
+      it again), only count it down - the importing playbook releases it at its end. Without it the lock is released
+      whatever its depth (a run that failed).
+    type: bool
+    default: false
   holder:
     description: Internal (set by the action plugin) - the holder to record.
     type: dict
@@ -91,10 +109,11 @@ EXAMPLES = r'''
   run_once: true
   register: lock
 
-- name: Release it at the end of the run
+- name: Release it at the end of the run (the same run id, derived from the ansible-playbook process)
   drweb.cluster.run_lock:
     state: absent
-    run_id: "{{ lock.holder.run_id }}"
+    home: db1
+    leave_to_importer: true
   delegate_to: db1
   run_once: true
 '''
@@ -105,17 +124,19 @@ acquired:
   returned: always
   type: bool
 released:
-  description: Whether the lock was released (O(state=absent)).
+  description: Whether the lock was released (O(state=absent)); false when it was only counted down (O(leave_to_importer)).
   returned: always
   type: bool
 holder:
-  description: The lock's holder after the task (this run's when it took the lock); C(null) when there is no lock.
+  description:
+  - The lock's holder after the task (this run's when it took the lock); C(null) when there is no lock.
+  - C(depth), when present, counts the playbooks of the run that hold the lock (one imported the other); absent means 1.
   returned: always
   type: dict
   sample: {run_id: 3f2c..., controller: ctl, user: root, pid: 4242, pid_start: 1234567, boot_id: 6b1f...,
            playbook: site.yml, operation: site, started: '2026-12-05T10:00:00Z'}
 reentered:
-  description: Whether this run already held the lock (O(run_id) with O(state=present)); the lock file is unchanged.
+  description: Whether this run already held the lock (O(state=present)); the lock is kept and its C(depth) counted up.
   returned: always
   type: bool
 broken:
@@ -144,6 +165,8 @@ def main():
             run_id=dict(type='str'),
             holder=dict(type='dict'),
             replace_run_id=dict(type='str'),
+            inventory_home=dict(type='bool', default=False),
+            leave_to_importer=dict(type='bool', default=False),
         ),
         supports_check_mode=True,
     )
@@ -159,15 +182,17 @@ def main():
             if params['run_id'] and params['replace_run_id'] is None:
                 result['reentered'], result['holder'] = reenter(params['path'], params['run_id'])
                 if result['reentered']:
-                    result['acquired'] = True
+                    result['acquired'] = result['changed'] = True
                     module.exit_json(**result)
             result['acquired'], result['holder'] = acquire(params['path'], params['holder'], params['replace_run_id'])
             result['changed'] = result['acquired']
         else:
             if not params['run_id']:
                 module.fail_json(msg='run_lock: state=absent needs run_id (the run that holds the lock)', **result)
-            result['released'], result['holder'] = release(params['path'], params['run_id'])
-            result['changed'] = result['released']
+            result['released'], result['holder'] = release(params['path'], params['run_id'],
+                                                           entirely=not params['leave_to_importer'])
+            left = result['holder'] is not None and result['holder'].get('run_id') == params['run_id']
+            result['changed'] = result['released'] or left
             if result['released']:
                 result['holder'] = None
     except LockFileError as error:

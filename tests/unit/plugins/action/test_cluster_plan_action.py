@@ -6,10 +6,13 @@ plugin_utils/cluster_plan.py)."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import pytest
 
 from ansible.errors import AnsibleActionFail
 
+from ansible_collections.drweb.cluster.plugins.action import cluster_plan as action_module
 from ansible_collections.drweb.cluster.plugins.action.cluster_plan import mark, member_reads
 
 
@@ -33,3 +36,25 @@ def test_marks_accept_what_inventories_and_surveys_send():
     assert mark(hostvars, 'zz', 'drweb_removed') is False
     with pytest.raises(AnsibleActionFail, match='drweb_removed of f must be true or false'):
         mark(hostvars, 'f', 'drweb_removed')
+
+
+def test_the_result_is_the_plan_itself_so_that_it_can_be_registered_as_drweb_cluster_plan():
+    """The preflight registers the task as drweb_cluster_plan: the plan's keys are at the top level of the result."""
+    task = mock.MagicMock()
+    task.args = dict(results=[dict(item='node1', server=dict(installed=True))], operation='site')
+    task.check_mode = False
+    task.async_val = 0
+    action = action_module.ActionModule(task, mock.MagicMock(), mock.MagicMock(), mock.MagicMock(), mock.MagicMock(),
+                                        mock.MagicMock())
+    plan = dict(version=1, members=['node1'], identity=dict(source='node1'), refusals=[], summary=['line'])
+    with mock.patch.object(action_module, 'decide', return_value=plan) as decide:
+        result = action.run(task_vars=dict(groups=dict(drweb_servers=['node1']), hostvars=dict(node1={}),
+                                           ansible_play_hosts_all=['node1']))
+    assert decide.call_args[0][0] == dict(node1=dict(installed=True))
+    assert result['plan'] == plan and not result.get('failed') and result['changed'] is False
+    assert {key: result[key] for key in plan} == plan
+    refused = dict(plan, refusals=['node2 cannot be read'])
+    with mock.patch.object(action_module, 'decide', return_value=refused):
+        result = action.run(task_vars=dict(groups=dict(drweb_servers=['node1']), hostvars=dict(node1={})))
+    assert result['failed'] and result['refusals'] == ['node2 cannot be read']
+    assert result['msg'] == 'Refusing to change the cluster; nothing was changed on any host:\n- node2 cannot be read'

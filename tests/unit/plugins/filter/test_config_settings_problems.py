@@ -159,3 +159,17 @@ def test_input_must_be_a_mapping():
 
 def test_registered():
     assert FilterModule().filters()['config_settings_problems'] is config_settings_problems
+
+
+def test_a_node_without_a_server_is_named_with_the_other_problems():
+    assert node(installed=True) == [] and node() == []
+    assert node(installed=False) == ['node2: no Dr.Web Server is installed, so there is no drwcsd.conf to configure (run '
+                                     'the install role first). Nothing was changed.']
+    assert node(installed=False, compare_only=True) == ['node2: no Dr.Web Server is installed, so there is no drwcsd.conf '
+                                                        'to compare']
+    both = config_settings_problems({'cluster': dict(CLUSTER, strategy='rolling'),
+                                     'node': dict(NODE, interface='10.9.9.9', installed=False)})
+    assert [problem.split(' ', 1)[0] for problem in both] == ['drweb_restart_strategy', 'drweb_cluster_interface', 'node2:']
+    # a host outside drweb_servers is named for that alone
+    assert node(host='db1', installed=False) == ['The role runs on members of drweb_servers only (db1; drweb_servers = '
+                                                 '["node1", "node2", "node3"]).']

@@ -145,3 +145,80 @@ def test_every_problem_is_named_in_one_failure():
 def test_bad_input_is_an_error():
     with pytest.raises(AnsibleFilterError, match='install_plan expects a dictionary'):
         install_plan(['node1'])
+
+
+# ------------------------------------------------------------------ the variables and the package, with the read
+PACKAGE = '/srv/drweb-13.00.0-esuite-server-linux-x86_64.run'
+SETTINGS = dict(package=PACKAGE, checksum='', restart_strategy='serial', primary_host='', servers=MEMBERS)
+
+
+def inspected(**changes):
+    info = dict(path=PACKAGE, name=PACKAGE.rsplit('/', 1)[-1], url=False, release='13.00.0', readable=True, exists=True,
+                sha256='ab' * 32, error=None, install_arguments=['--', '--non-interactive'], admin_password_option='--admin-password')
+    info.update(changes)
+    return dict(changed=False, package=info)
+
+
+SKIPPED = dict(changed=False, skipped=True, skip_reason='Conditional result was False')
+
+
+def test_usable_variables_and_package_refuse_nothing_and_give_the_package_to_install():
+    decided = plan(settings=SETTINGS, package_read=inspected(), batch_package_read=inspected())
+    assert decided['problems'] == [] and decided['failure'] == ''
+    assert decided['package']['name'] == 'drweb-13.00.0-esuite-server-linux-x86_64.run'
+    assert decided['package']['install_arguments'] == ['--', '--non-interactive']
+    # a host that did not inspect the same package goes by the batch's first host's inspection
+    assert plan(settings=SETTINGS, package_read=SKIPPED, batch_package_read=inspected())['package'] == decided['package']
+    # without the variables, nothing but the read is judged (the role's earlier callers)
+    assert plan()['package'] == {}
+
+
+@pytest.mark.parametrize('changes, settings, message', [
+    (dict(version='13.1'), {}, 'drweb_version must be the Dr.Web Server release every node runs, written MM.mm.p (for '
+                               'example 13.00.1); got "13.1"'),
+    (dict(version=None), {}, 'got "(unset)"'),
+    ({}, dict(package=''), 'drweb_package must name the installation package (a path on the controller, or an '
+                           'http(s)/ftp URL together with drweb_package_checksum); drweb_package_checksum, when set, must '
+                           'be sha256:<64 hex digits>. Got drweb_package="", drweb_package_checksum=""'),
+    ({}, dict(restart_strategy='rolling'), 'drweb_restart_strategy must be serial or parallel (got "rolling")'),
+    ({}, dict(primary_host='node9'), 'drweb_primary_host a member of drweb_servers (got "node9"; '
+                                     'drweb_servers = ["node1", "node2", "node3"])'),
+])
+def test_unusable_variables_are_named_word_for_word_and_no_member_is_compared_with_a_bad_version(changes, settings, message):
+    decided = plan(settings=dict(SETTINGS, **settings), package_read=inspected(), **changes)
+    assert decided['problems'] and message in decided['failure'], decided['failure']
+    assert 'Refusing to install: every Server must run' not in decided['failure']
+    assert decided['package'] == {}
+
+
+@pytest.mark.parametrize('read, message', [
+    (inspected(exists=False, readable=False, sha256=None, error='%s does not exist' % PACKAGE),
+     'drweb_package cannot be used: %s does not exist' % PACKAGE),
+    (inspected(release='13.00.1'), 'drweb_version is 13.00.0 but drweb_package drweb-13.00.0-esuite-server-linux-x86_64.run '
+                                   'is release 13.00.1: make them name the same release.'),
+    (inspected(release=None, name='server.run'), 'drweb_package server.run names no Dr.Web Server release'),
+    (dict(failed=True, msg='the controller could not run the module '),
+     'drweb_package cannot be used: the controller could not run the module'),
+])
+def test_an_unusable_package_is_named_word_for_word(read, message):
+    decided = plan(settings=SETTINGS, package_read=read)
+    assert message in decided['failure'], decided['failure']
+
+
+def test_a_checksum_mismatch_is_named_and_a_package_never_inspected_is_refused():
+    settings = dict(SETTINGS, checksum='sha256:' + '0' * 64)
+    decided = plan(settings=settings, package_read=inspected())
+    assert decided['problems'] == ['drweb_package %s does not match drweb_package_checksum: the file\'s SHA-256 is %s,'
+                                   ' drweb_package_checksum says %s' % (PACKAGE, 'ab' * 32, 'sha256:' + '0' * 64)]
+    missing = plan(settings=SETTINGS, package_read=SKIPPED, batch_package_read=SKIPPED)
+    assert 'was not inspected on the controller' in missing['failure']
+
+
+def test_the_package_problem_and_the_cluster_s_refusals_are_named_in_one_failure():
+    servers = {node: server() for node in MEMBERS}
+    servers['node2'] = server('13.00.1')
+    decided = plan(servers, settings=SETTINGS, package_read=inspected(release='13.00.1'))
+    assert len(decided['problems']) == 2
+    assert decided['failure'][0].startswith('drweb_version is 13.00.0 but drweb_package ')
+    assert 'Refusing to install: every Server must run drweb_version=13.00.0, but node2 run(s) another' in decided['failure'][0]
+    assert decided['failure'][1:] == decided['table']

@@ -148,9 +148,35 @@ def test_a_running_holder_is_not_broken_even_when_asked():
 def test_the_same_run_takes_its_own_lock_again_and_another_run_does_not(path):
     """A playbook importing another (restore.yml imports site.yml): the run keeps its lock; no other run gets it."""
     assert run_lock.acquire(path, holder()) == (True, holder())
-    assert run_lock.reenter(path, 'a' * 32) == (True, holder())
-    assert json.load(open(path)) == holder()          # the record unchanged
-    assert run_lock.reenter(path, 'b' * 32) == (False, holder())
-    assert run_lock.reenter(path, '') == (False, holder())
-    assert run_lock.release(path, 'a' * 32) == (True, holder())
+    assert run_lock.reenter(path, 'a' * 32) == (True, holder(depth=2))
+    assert json.load(open(path)) == holder(depth=2)    # the same holder, counted twice
+    assert run_lock.reenter(path, 'b' * 32) == (False, holder(depth=2))
+    assert run_lock.reenter(path, '') == (False, holder(depth=2))
+    # the end of the imported playbook counts it down; the importing one's end releases it
+    assert run_lock.release(path, 'a' * 32, entirely=False) == (False, holder(depth=1))
+    assert run_lock.release(path, 'b' * 32, entirely=False) == (False, holder(depth=1))
+    assert run_lock.release(path, 'a' * 32, entirely=False) == (True, holder(depth=1))
     assert run_lock.reenter(path, 'a' * 32) == (False, None)   # released: taken anew, not kept
+
+
+def test_a_failed_run_releases_its_lock_whatever_its_depth(path):
+    run_lock.acquire(path, holder())
+    run_lock.reenter(path, 'a' * 32)
+    run_lock.reenter(path, 'a' * 32)
+    assert run_lock.depth_of(run_lock.read_holder(path)) == 3
+    assert run_lock.release(path, 'a' * 32) == (True, holder(depth=3))
+    assert run_lock.read_holder(path) is None
+
+
+@pytest.mark.parametrize('depth, expected', [(None, 1), (1, 1), (4, 4), (0, 1), (-2, 1), ('2', 1), (True, 1)])
+def test_a_record_without_a_usable_depth_is_held_once(depth, expected):
+    assert run_lock.depth_of(holder() if depth is None else holder(depth=depth)) == expected
+
+
+def test_the_run_id_is_the_process_s_own():
+    here = dict(controller='ctl', boot_id='boot-1', pid=4242, pid_start=1000, user='root', playbook='site.yml')
+    run_id = run_lock.run_id_of(here)
+    assert len(run_id) == 32 and int(run_id, 16) >= 0
+    assert run_lock.run_id_of(dict(here, user='other', playbook='x.yml')) == run_id   # the same process
+    for change in (dict(pid=4243), dict(pid_start=1001), dict(boot_id='boot-2'), dict(controller='ctl2')):
+        assert run_lock.run_id_of(dict(here, **change)) != run_id, change
