@@ -222,8 +222,8 @@ def install_plan(data):
     if unreadable:
         problems.append("Refusing to install: cannot read %s, so the cluster's versions cannot be checked. Nothing was "
                         "changed. %s" % (', '.join(unreadable), json.dumps(dict(why))))
-    other = [node for node in members if version_usable and _mapping(servers.get(node)).get('installed') and
-             servers[node].get('version') != version]
+    installed = [node for node in members if _mapping(servers.get(node)).get('installed')]
+    other = [node for node in installed if version_usable and servers[node].get('version') != version]
     if other:
         problems.append('Refusing to install: every Server must run drweb_version=%s, but %s run(s) another or an '
                         'unknown version. Nothing was changed. Upgrades go through playbooks/upgrade.yml (all nodes, '
