@@ -8,10 +8,9 @@ plugins/modules/cluster_plan.py). The decisions are plugin_utils/cluster_plan.py
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
-from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.drweb.cluster.plugins.plugin_utils.cluster_plan import PlanInputError, decide
+from ansible_collections.drweb.cluster.plugins.plugin_utils.cluster_plan import PlanInputError, decide, inventory_mark
 
 ARGUMENT_SPEC = dict(
     results=dict(type='list', elements='raw', required=True),
@@ -29,17 +28,11 @@ ARGUMENT_SPEC = dict(
 
 
 def mark(hostvars, host, name):
-    """A host's true/false mark (drweb_removed, drweb_new_node); AWX surveys send text, '' means unset."""
+    """A host's true/false mark (drweb_removed, drweb_new_node), as the task's failure when it is not one."""
     try:
-        value = hostvars[host].get(name)
-    except KeyError:
-        return False
-    if value in (None, ''):
-        return False
-    try:
-        return boolean(value, strict=True)
-    except TypeError as error:
-        raise AnsibleActionFail('%s of %s must be true or false, got %r' % (name, host, value)) from error
+        return inventory_mark(hostvars, host, name)
+    except PlanInputError as error:
+        raise AnsibleActionFail(str(error)) from error
 
 
 def member_reads(results):

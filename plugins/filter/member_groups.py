@@ -57,7 +57,7 @@ _value:
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.parsing.convert_bool import boolean
+from ansible_collections.drweb.cluster.plugins.plugin_utils.cluster_plan import PlanInputError, inventory_mark
 
 
 def is_removed(hostvars, host, removed_group):
@@ -65,15 +65,9 @@ def is_removed(hostvars, host, removed_group):
     if host in removed_group:
         return True
     try:
-        value = hostvars[host].get('drweb_removed')
-    except KeyError:
-        return False
-    if value in (None, ''):
-        return False
-    try:
-        return boolean(value, strict=True)
-    except TypeError as error:
-        raise AnsibleFilterError('drweb_removed of %s must be true or false, got %r' % (host, value)) from error
+        return inventory_mark(hostvars, host, 'drweb_removed')
+    except PlanInputError as error:
+        raise AnsibleFilterError(str(error)) from error
 
 
 def member_groups(hosts, hostvars, removed_group=None):

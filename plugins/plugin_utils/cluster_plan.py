@@ -17,6 +17,8 @@ from __future__ import annotations
 import posixpath
 import re
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
 PLAN_VERSION = 1
 
 # Operations that change the whole cluster: a --limit that leaves out a running member is refused for them.
@@ -41,6 +43,22 @@ DATA_LOSS_VARIABLE = 'drweb_allow_data_loss'
 
 class PlanInputError(ValueError):
     """An input the plan cannot use; the message names the variable."""
+
+
+def inventory_mark(hostvars, host, name):
+    """A host's true/false mark (drweb_removed, drweb_new_node) from its host variables: unset, None or '' is false
+    (AWX surveys send text, and an empty answer means unset); anything but a boolean or its text is refused, naming
+    the variable and the host. The one reading of these marks, for the plan and for the play's member groups."""
+    try:
+        value = hostvars[host].get(name)
+    except KeyError:
+        return False
+    if value in (None, ''):
+        return False
+    try:
+        return boolean(value, strict=True)
+    except TypeError as error:
+        raise PlanInputError('%s of %s must be true or false, got %r' % (name, host, value)) from error
 
 
 def short(digest, length=10):

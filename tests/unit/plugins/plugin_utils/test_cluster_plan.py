@@ -10,7 +10,7 @@ import copy
 
 import pytest
 
-from ansible_collections.drweb.cluster.plugins.plugin_utils.cluster_plan import PlanInputError, decide, host_list
+from ansible_collections.drweb.cluster.plugins.plugin_utils.cluster_plan import PlanInputError, decide, host_list, inventory_mark
 
 DB = dict(host='10.0.0.2', port=5432, name='drwcs', user='drwcs')
 DBUUID = '11111111-2222-3333-4444-555555555555'
@@ -448,3 +448,14 @@ def test_a_database_only_restore_reads_the_running_cluster_whole_and_refuses_whe
     fresh = absent()
     refused(plan(dict(node1=dict(fresh), node2=dict(fresh), node3=dict(fresh)), operation='restore_database'),
             'no running cluster to restore the database into', 'restore.yml')
+
+
+def test_inventory_marks_are_read_the_same_way_for_the_plan_and_the_member_groups():
+    """drweb_removed / drweb_new_node: booleans or their text; unset, None and '' (an empty AWX survey answer) are
+    false; anything else is refused naming the variable and the host."""
+    hostvars = dict(a=dict(drweb_new_node=True), b=dict(drweb_new_node='yes'), c=dict(drweb_new_node=''),
+                    d=dict(drweb_new_node=None), e=dict(drweb_new_node='false'), f={})
+    assert [inventory_mark(hostvars, host, 'drweb_new_node') for host in 'abcdef'] == [True, True, False, False, False, False]
+    assert inventory_mark(hostvars, 'not-in-inventory', 'drweb_new_node') is False
+    with pytest.raises(PlanInputError, match=r"drweb_new_node of g must be true or false, got 'later'"):
+        inventory_mark(dict(g=dict(drweb_new_node='later')), 'g', 'drweb_new_node')
