@@ -7,7 +7,7 @@ key and certificate fingerprints and passwd-salt digest stay the same, the Serve
 operation keep running with the same PIDs, every Server stays on the common database, and check.yml is clean.
 
 In order: refusals that must change nothing (another database named by drweb_db_*, a late role's variable of the
-wrong type - refused in the first play, a partial --limit for a certificate rotation or a multicast change, provided
+wrong type - refused in the first play of site.yml and of every playbook that plays the roles, a partial --limit for a certificate rotation or a multicast change, provided
 keys that are not the cluster's); a reversed inventory order
 together with -e drweb_config_database_mode=embedded (neither changes anything any more); a rebuilt primary (node1
 wiped as an OS reinstall would) rejoins with the cluster's identity; a rebuilt node2 and a node3 reinstalled with
@@ -130,6 +130,31 @@ def test_a_late_roles_wrong_type_is_refused_in_the_first_play(cluster, ansible_p
     assert "repository: argument 'drweb_repository_update' is of type str and we were unable to convert to bool" in run.output
     assert "PLAY [What each host needs" not in run.output   # no later play began
     assert "Validating arguments against arg spec" not in run.output   # the preflight's own entry points too
+    assert run.changed() == 0
+    assert lab_exec("db1", "test -e /var/lib/drweb-cluster/run.lock").returncode != 0   # the next run is not blocked
+    assert_unchanged(lab_exec, cluster)
+
+
+@pytest.mark.parametrize("playbook, extra, entry_point, message", [
+    ("playbooks/add_node.yml", {"drweb_repository_update_timeout": "soon"}, "repository",
+     "repository: argument 'drweb_repository_update_timeout' is of type str and we were unable to convert to int"),
+    ("playbooks/remove_node.yml", {"drweb_dns_exclude": {"node9": "10.0.0.9"}}, "dns",
+     "dns: argument 'drweb_dns_exclude' is of type dict and we were unable to convert to list"),
+    ("playbooks/update_parent_failover.yml", {"drweb_update_source": "ftp"}, "repository",
+     "repository: value of drweb_update_source must be one of: gus, zone, parent, , got: ftp"),
+    ("playbooks/upgrade.yml", {"drweb_upgrade_backup_reserve_mb": "lots"}, "upgrade:preflight",
+     "upgrade:preflight: argument 'drweb_upgrade_backup_reserve_mb' is of type str and we were unable to convert to int"),
+])
+def test_every_playbook_refuses_a_late_roles_wrong_value_in_its_first_play(cluster, ansible_playbook, lab_exec, playbook,
+                                                                          extra, entry_point, message):
+    # add_node, remove_node, update_parent_failover and upgrade check the variables of every role entry point they
+    # play with the preflight, before the members are read: nothing changes and the lock is released
+    run = ansible_playbook(playbook, extra=extra)
+    assert run.returncode != 0, run.output[-4000:]
+    assert "Validation of arguments failed for %s (before anything changed):" % entry_point in run.output, run.output[-4000:]
+    assert message in run.output, run.output[-4000:]
+    assert "Validating arguments against arg spec" not in run.output   # no role validated itself before
+    assert run.output.count("PLAY [") == 1   # no later play began
     assert run.changed() == 0
     assert lab_exec("db1", "test -e /var/lib/drweb-cluster/run.lock").returncode != 0   # the next run is not blocked
     assert_unchanged(lab_exec, cluster)

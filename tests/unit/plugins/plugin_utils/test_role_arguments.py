@@ -35,9 +35,20 @@ def check(names, variables):
     return ra.problems(checked)
 
 
-def site_entry_points():
+def operation_table():
     table = yaml.safe_load((REPO / 'roles' / 'preflight' / 'vars' / 'main.yml').read_text())
-    return table['__drweb_preflight_operation_entry_points']['site']
+    return table['__drweb_preflight_operation_entry_points']
+
+
+def validated_names(operation):
+    """Every entry point the preflight validates for the operation (the play's and the groups')."""
+    entry = operation_table()[operation]
+    return entry['entry_points'] + [name for names in (entry.get('group_entry_points') or {}).values() for name in names]
+
+
+# The playbook of each operation is playbooks/<operation>.yml; operations with no entry in the table (backup,
+# restore_database) enter no role whose variables are the user's but the preflight, which validates itself there.
+OPERATIONS_WITH_A_TABLE = ['site', 'add_node', 'remove_node', 'rotate_certificate', 'update_parent_failover', 'upgrade']
 
 
 def test_every_entry_point_of_every_role_loads():
@@ -49,10 +60,13 @@ def test_every_entry_point_of_every_role_loads():
             assert loaded['name'] == (role if entry == 'main' else '%s:%s' % (role, entry))
 
 
-def test_good_values_pass_every_site_entry_point():
-    site = site_entry_points()
-    names = site['entry_points'] + [name for names in site['group_entry_points'].values() for name in names]
-    assert check(names, dict(INVENTORY)) == []
+def test_the_table_names_every_operation_with_role_entry_points_of_its_own():
+    assert sorted(operation_table()) == sorted(OPERATIONS_WITH_A_TABLE)
+
+
+@pytest.mark.parametrize('operation', OPERATIONS_WITH_A_TABLE)
+def test_good_values_pass_every_entry_point_of_the_operation(operation):
+    assert check(validated_names(operation), dict(INVENTORY)) == []
 
 
 def test_entry_point_spelling():
@@ -145,10 +159,11 @@ def test_secret_values_reads_nested_and_list_options():
 
 
 # site.yml enters every role without its own validation except these: played only with drweb_firewall_manage
-VALIDATED_BY_THE_ROLE = {'firewall'}
+# firewall: played only with drweb_firewall_manage; _server: private, its options are its callers' task variables
+VALIDATED_BY_THE_ROLE = {'firewall', '_server'}
 
 
-def site_role_calls():
+def site_role_calls(playbook='site'):
     calls = []
 
     def walk(tasks):
@@ -159,8 +174,11 @@ def site_role_calls():
                 if action in task:
                     args = task[action]
                     calls.append((args['name'].rsplit('.', 1)[-1], args.get('tasks_from', 'main'), args.get('rolespec_validate', True)))
-    for play in yaml.safe_load((REPO / 'playbooks' / 'site.yml').read_text()):
-        walk(play.get('tasks'))
+    for play in yaml.safe_load((REPO / 'playbooks' / ('%s.yml' % playbook)).read_text()):
+        for role in play.get('roles') or []:   # a play's roles: always validated by Ansible when the play enters them
+            calls.append((role['role'].rsplit('.', 1)[-1], 'main', True))
+        for key in ('pre_tasks', 'tasks', 'post_tasks'):
+            walk(play.get(key))
     return calls
 
 
@@ -180,16 +198,23 @@ def covered(role, entry, names):
     return False
 
 
-def test_site_enters_without_validation_only_what_the_preflight_validated():
-    site = site_entry_points()
-    names = site['entry_points'] + [name for names in site['group_entry_points'].values() for name in names]
-    calls = site_role_calls()
-    assert len(calls) > 20
+@pytest.mark.parametrize('operation', OPERATIONS_WITH_A_TABLE)
+def test_each_playbook_enters_without_validation_only_what_its_preflight_validated(operation):
+    names = validated_names(operation)
+    calls = site_role_calls(operation)
+    assert len(calls) >= 5
+    assert ('preflight', 'main', False) in calls   # the entry point that validates the others
     for role, entry, validate in calls:
         if validate is False:
             assert covered(role, entry, names), '%s:%s is entered with rolespec_validate: false but not validated up front' % (role, entry)
         else:
             assert role in VALIDATED_BY_THE_ROLE, '%s:%s validates its own variables: add it to the preflight' % (role, entry)
+
+
+@pytest.mark.parametrize('playbook', ['backup', 'restore_database', 'restore', 'check'])
+def test_playbooks_without_a_table_entry_let_every_role_validate_itself(playbook):
+    calls = site_role_calls(playbook)
+    assert calls and [call for call in calls if call[2] is False] == []
 
 
 def test_the_database_role_enters_license_validate_covered_by_its_own_specs():
