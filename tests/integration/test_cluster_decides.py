@@ -7,8 +7,8 @@ key and certificate fingerprints and passwd-salt digest stay the same, the Serve
 operation keep running with the same PIDs, every Server stays on the common database, and check.yml is clean.
 
 In order: refusals that must change nothing (another database named by drweb_db_*, a late role's variable of the
-wrong type - refused in the first play of site.yml and of every playbook that plays the roles, a partial --limit for a certificate rotation or a multicast change, provided
-keys that are not the cluster's); a reversed inventory order
+wrong type - refused in the first play of site.yml and of every playbook that plays the roles, a partial --limit for
+a certificate rotation or a multicast change, provided keys that are not the cluster's); a reversed inventory order
 together with -e drweb_config_database_mode=embedded (neither changes anything any more); a rebuilt primary (node1
 wiped as an OS reinstall would) rejoins with the cluster's identity; a rebuilt node2 and a node3 reinstalled with
 stations of its own: refused before any file of node3 changes, then rejoined when drweb_allow_data_loss names node3.
@@ -145,8 +145,8 @@ def test_a_late_roles_wrong_type_is_refused_in_the_first_play(cluster, ansible_p
     ("playbooks/upgrade.yml", {"drweb_upgrade_backup_reserve_mb": "lots"}, "upgrade:preflight",
      "upgrade:preflight: argument 'drweb_upgrade_backup_reserve_mb' is of type str and we were unable to convert to int"),
 ])
-def test_every_playbook_refuses_a_late_roles_wrong_value_in_its_first_play(cluster, ansible_playbook, lab_exec, playbook,
-                                                                          extra, entry_point, message):
+def test_every_playbook_refuses_a_late_roles_wrong_value_in_its_first_play(  # pylint: disable=too-many-arguments
+        cluster, ansible_playbook, lab_exec, playbook, extra, entry_point, message):
     # add_node, remove_node, update_parent_failover and upgrade check the variables of every role entry point they
     # play with the preflight, before the members are read: nothing changes and the lock is released
     run = ansible_playbook(playbook, extra=extra)
