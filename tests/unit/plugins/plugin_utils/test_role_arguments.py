@@ -158,12 +158,12 @@ def test_secret_values_reads_nested_and_list_options():
     assert ra.mask('x1 and x12', {'x1', 'x12'}) == '%s and %s' % (ra.MASK, ra.MASK)
 
 
-# site.yml enters every role without its own validation except these: played only with drweb_firewall_manage
-# firewall: played only with drweb_firewall_manage; _server: private, its options are its callers' task variables
+# The roles a playbook enters with their own validation: the firewall (played only with drweb_firewall_manage) and
+# _server (private: its options are its callers' task variables)
 VALIDATED_BY_THE_ROLE = {'firewall', '_server'}
 
 
-def site_role_calls(playbook='site'):
+def playbook_role_calls(playbook='site'):
     calls = []
 
     def walk(tasks):
@@ -201,7 +201,7 @@ def covered(role, entry, names):
 @pytest.mark.parametrize('operation', OPERATIONS_WITH_A_TABLE)
 def test_each_playbook_enters_without_validation_only_what_its_preflight_validated(operation):
     names = validated_names(operation)
-    calls = site_role_calls(operation)
+    calls = playbook_role_calls(operation)
     assert len(calls) >= 5
     assert ('preflight', 'main', False) in calls   # the entry point that validates the others
     for role, entry, validate in calls:
@@ -213,7 +213,7 @@ def test_each_playbook_enters_without_validation_only_what_its_preflight_validat
 
 @pytest.mark.parametrize('playbook', ['backup', 'restore_database', 'restore', 'check'])
 def test_playbooks_without_a_table_entry_let_every_role_validate_itself(playbook):
-    calls = site_role_calls(playbook)
+    calls = playbook_role_calls(playbook)
     assert calls and [call for call in calls if call[2] is False] == []
 
 
