@@ -76,7 +76,7 @@ _value:
       description:
         - Whether the role acts on the node after the plan - it is switched (or initialises the database), the common
           database is initialised in this run (the primary is in the run and the database is empty - every node reads
-          it again), or its Server is not known to run (installed, and O(_input.read_current) is not true - it is
+          it again), or its Server is not known to run (installed, and C(read_current) is not true - it is
           started when stopped). C(false) on a converged cluster - nothing but the reads and the plan.
       type: bool
 '''
