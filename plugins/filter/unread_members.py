@@ -14,7 +14,7 @@ version_added: 0.1.0
 short_description: The hosts whose Server, or whose gathered facts, a role must still read in this run
 description:
   - Without O(fact) - the hosts whose Server was not read in this run with nothing changed on it since
-    (C(drweb_server_read_current) is not true: the install role sets it after its read, a restart clears it).
+    (C(drweb_server_read_current) is not true; the install role sets it after its read, a restart clears it).
   - With O(fact) - the hosts whose gathered facts (C(ansible_facts)) do not hold that fact yet.
   - A role enters its read steps only when this list is not empty, so that a converged run skips one step instead of
     each read in turn.
