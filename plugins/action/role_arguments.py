@@ -17,6 +17,7 @@ from ansible_collections.drweb.cluster.plugins.plugin_utils.role_arguments impor
 ARGUMENT_SPEC = dict(
     entry_points=dict(type='list', elements='str', required=True),
     group_entry_points=dict(type='dict', default={}),
+    problems=dict(type='list', elements='str', default=[]),
 )
 
 
@@ -112,8 +113,14 @@ class ActionModule(ActionBase):
 
         result['entry_points'] = names
         result['changed'] = False
-        if found:
-            result.update(failed=True, msg=mask(failure_message(found), secrets),
+        # the caller's own checks (the rules no argument spec can express), refused in the same failure
+        given = [to_text(problem) for problem in args['problems'] or []]
+        if found or given:
+            messages = [mask(failure_message(found), secrets)] if found else []
+            if given:
+                messages.append(mask('%s Nothing was changed.' % ' '.join(given), secrets))
+                result['problems'] = [mask(problem, secrets) for problem in given]
+            result.update(failed=True, msg='\n'.join(messages),
                           argument_errors=[mask('%s: %s' % pair, secrets) for pair in found])
             return result
         result['msg'] = 'The arguments of %d role entry points are valid: %s' % (len(names), ', '.join(names))

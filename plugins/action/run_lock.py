@@ -68,6 +68,10 @@ class ActionModule(ActionBase):
             if holder and args['state'] != 'absent':
                 result['liveness'] = liveness(holder, here)
                 result['msg'] = 'run lock (%s) held by %s' % (where, describe(holder))
+                if args['state'] == 'present':
+                    # check mode takes no lock: say that a real run would find this one
+                    result['warnings'] = list(result.get('warnings') or []) + [
+                        '%s (check mode takes none; this prediction may be overtaken by it)' % result['msg']]
             return result
 
         holder = dict(here, run_id=run_id, operation=args['operation'],

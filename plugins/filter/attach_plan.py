@@ -36,6 +36,8 @@ options:
         section is not the same - it would change when its C(changed_elements) is not empty).
       - The members outside the run that could not be read - C(unreadable) (their failed results), or C(members_read)
         (the registered loop that read them, whose failed and unreachable results are taken).
+      - C(read_current) - whether this run's read of the node still holds (C(drweb_server_read_current) - nothing
+        started, stopped or reconfigured it since); it decides RV(_value.acts).
     type: dict
     required: true
 author:
@@ -70,6 +72,13 @@ _value:
       description: Why the node cannot be attached safely (any problem on any node stops the run before a change).
       type: list
       elements: str
+    acts:
+      description:
+        - Whether the role acts on the node after the plan - it is switched (or initialises the database), the common
+          database is initialised in this run (the primary is in the run and the database is empty - every node reads
+          it again), or its Server is not known to run (installed, and C(read_current) is not true - it is
+          started when stopped). C(false) on a converged cluster - nothing but the reads and the plan.
+      type: bool
 '''
 
 import re
@@ -191,8 +200,11 @@ def attach_plan(node):
                 problems.append('%s: its passwd-salt is not the primary %s\'s; Servers sharing a database need the same one '
                                 '(the admin password hash in the database is salted with it): run the config role first'
                                 % (host, primary))
-    return dict(action=action, switch=action in ('initdb', 'import', 'switch'), stations=stations, lost=lost,
-                problems=[_line(problem) for problem in problems])
+    switch = action in ('initdb', 'import', 'switch')
+    initialised_now = bool(status.get('empty')) and primary in (node.get('play_hosts') or [])
+    unknown_running = isinstance(me, Mapping) and bool(me.get('installed')) and node.get('read_current') is not True
+    return dict(action=action, switch=switch, stations=stations, lost=lost,
+                problems=[_line(problem) for problem in problems], acts=switch or initialised_now or unknown_running)
 
 
 class FilterModule(object):

@@ -34,6 +34,10 @@ description:
     interrupted run (C(restart_marker)), or drwsign made a file on this primary in this run.
   - C(act) - whether anything is written, fixed or restarted on this Server in this run (the role's acting tasks are
     skipped together when it is false).
+  - C(reread) - whether this Server's files are to be fingerprinted again before the cluster is compared - files were
+    written or fixed here, or drwsign made a file on this primary in this run.
+  - C(enter) - whether this Server takes part in the acting steps at all - drwsign runs on the primary, the cluster's
+    set is read into memory (C(source=provided) always), or C(act). A converged run skips them as one step.
 options:
   _input:
     description:
@@ -68,8 +72,8 @@ EXAMPLES = r'''
 
 RETURN = r'''
 _value:
-  description: C(make), C(made), C(read), C(restart), C(act) (booleans), C(pending), C(to_write), C(to_fix) (file
-    names), C(wanted) (file name -> SHA-256).
+  description: C(make), C(made), C(read), C(restart), C(act), C(reread), C(enter) (booleans), C(pending), C(to_write),
+    C(to_fix) (file names), C(wanted) (file name -> SHA-256).
   type: dict
   sample:
     make: false
@@ -81,6 +85,8 @@ _value:
     to_fix: []
     restart: false
     act: false
+    reread: false
+    enter: false
 '''
 
 from collections.abc import Mapping
@@ -100,7 +106,7 @@ def _fingerprint(value):
 
 
 def key_set_plan(given):
-    """{make, made, pending, read, wanted, to_write, to_fix, restart, act} - see DOCUMENTATION."""
+    """{make, made, pending, read, wanted, to_write, to_fix, restart, act, reread, enter} - see DOCUMENTATION."""
     if not isinstance(given, Mapping):
         raise AnsibleFilterError('key_set_plan expects a dictionary, got %s' % type(given).__name__)
     generate = given.get('source') == 'generate'
@@ -127,9 +133,12 @@ def key_set_plan(given):
         current = _fingerprint(given.get('current'))
         to_write = [name for name in FILES if current[name] != wanted[name] or name in pending]
     to_fix = _to_fix(given, to_write)
-    restart = bool(given.get('restart_marker')) or (given.get('host') == given.get('primary') and made)
+    made_here = given.get('host') == given.get('primary') and made
+    restart = bool(given.get('restart_marker')) or made_here
+    act = bool(to_write or to_fix or restart)
     return dict(make=make, made=made, pending=pending, read=read, wanted=wanted, to_write=to_write, to_fix=to_fix,
-                restart=restart, act=bool(to_write or to_fix or restart))
+                restart=restart, act=act, reread=bool(to_write or to_fix or made_here),
+                enter=bool(make or read or act or given.get('source') == 'provided'))
 
 
 def _to_fix(given, to_write):

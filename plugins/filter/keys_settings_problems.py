@@ -33,6 +33,8 @@ options:
       - C(regenerate) - C(drweb_certificate_regenerate) as given (a boolean or its text; empty means C(false)).
       - C(provided) - the variables naming the provided files, each with its value (C(drweb_keys_private),
         C(drweb_keys_public), C(drweb_keys_certificate); an empty value means unset).
+      - Optional - C(readable) - the same variables, each with whether its file could be read on the controller and
+        holds something (only looked at with C(source=provided), for a variable that is set; missing means readable).
     type: dict
     required: true
 '''
@@ -114,6 +116,12 @@ def keys_settings_problems(settings):
         if unset:
             problems.append('drweb_keys_source=provided needs the three files on the controller: %s not set (%s).'
                             % (', '.join(unset), ', '.join('%s = %s' % pair for pair in FILES)))
+        readable = settings.get('readable') if isinstance(settings.get('readable'), Mapping) else {}
+        for variable, dummy in FILES:
+            if variable not in unset and boolean(readable.get(variable, True)) is False:
+                problems.append('%s (%s) cannot be read on the controller, or is empty: see the warning above (a missing '
+                                'file, no permission, or a vault-encrypted file without its password)'
+                                % (variable, text(provided.get(variable))))
     return problems
 
 

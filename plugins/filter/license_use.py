@@ -19,6 +19,8 @@ description:
   - A Server that does not list the key is restarted (vendor item 6a - every Server reads the key from the common
     database when it starts). Without C(drweb_admin_password) a Server cannot be asked (C(in_use) is null), so every
     Server is restarted when the key was added in this run and none when it was there already.
+  - C(problems) refuses the run before any restart - this host made the call that adds the key and it failed, or this
+    Server could not be asked whether it uses the key (each message names C(drweb_license_key)).
   - C(summary) is the run's one line about the key; C(report) is the licence part of the site report
     (C(drweb_license_report)); C(used) there is the answer after the restart when the Server was restarted (not in
     check mode), else the first answer.
@@ -52,6 +54,15 @@ options:
       database:
         description: How the common database is named in messages (user@host:port/name).
         type: str
+      host:
+        description: This Server (for the messages).
+        type: str
+      adder:
+        description: Whether this host made the call that added the key (the first host of the play).
+        type: bool
+      key_path:
+        description: C(drweb_license_key) as given (for the messages).
+        type: str
 '''
 
 EXAMPLES = r'''
@@ -80,6 +91,10 @@ _value:
     report:
       description: C(number), C(expires) (C(never) when it does not), C(host), C(initdb) and C(used) for the site report.
       type: dict
+    problems:
+      description: Why the run stops here, naming C(drweb_license_key) (nothing was changed); empty when it goes on.
+      type: list
+      elements: str
 '''
 
 from collections.abc import Mapping
@@ -103,6 +118,19 @@ def _summary(key, present_before, check_mode, initdb_host, license_host, databas
                                                    key.get('expires') or 'never', where)
 
 
+def _problems(facts, added, use, license_host):
+    """The refusal of this host: the key could not be checked or added (on the host that made that call), else this
+    Server could not be asked whether it uses the key."""
+    path = facts.get('key_path') or ''
+    if facts.get('adder') and 'present_before' not in added:
+        return ["drweb_license_key '%s' was not added on %s (common database %s): %s"
+                % (path, license_host, facts.get('database') or '', added['msg'] if 'msg' in added else 'failed')]
+    if 'in_use' not in use or use.get('web_api_error') is not None:
+        return ["%s: cannot tell whether the Server uses drweb_license_key '%s': %s"
+                % (facts.get('host') or '', path, use['msg'] if 'msg' in use else use.get('web_api_error'))]
+    return []
+
+
 def license_use(facts):
     """{restart, summary, report} of one Server; see DOCUMENTATION."""
     if not isinstance(facts, Mapping) or not isinstance(facts.get('added'), Mapping):
@@ -122,6 +150,7 @@ def license_use(facts):
     else:
         used = in_use
     return dict(
+        problems=_problems(facts, added, _mapping(facts.get('use')), license_host),
         restart=restart,
         summary=_summary(key, present_before, check_mode, initdb_host, license_host, facts.get('database') or ''),
         report=dict(number=key.get('number'), expires=key.get('expires') or 'never', host=initdb_host or license_host,

@@ -95,6 +95,11 @@ _value:
     summary:
       description: One line - which Servers are updated and why, which are not and why.
       type: str
+    act:
+      description:
+        - Whether an update step follows - a Server to update (RV(_value.to_update)), or, in the first call, Servers
+          decided in the second (RV(_value.later)). C(false) on a converged cluster - the role enters no update step.
+      type: bool
 '''
 
 from collections import Counter
@@ -218,7 +223,8 @@ def repository_update_plan(states, reference=None, children=False, parent=None, 
                 named = ' ' + parent if parent else ''
                 decide(node, bool(differs),
                        'differs from the parent Server%s: %s' % (named, ', '.join(differs)) if differs else PARENT_CURRENT)
-        return dict(to_update=update, no_update=skip, later=later, reasons=reasons, summary=_summary(update, skip, reasons))
+        return dict(to_update=update, no_update=skip, later=later, reasons=reasons, summary=_summary(update, skip, reasons),
+                    act=bool(update))
 
     gus = [node for node, state in states.items() if state['source'] == 'gus']
     gus_reasons = []
@@ -246,7 +252,8 @@ def repository_update_plan(states, reference=None, children=False, parent=None, 
                 decide(node, True, own)
             else:
                 decide(node, *_zone_reason(state, *held[node]))
-    return dict(to_update=update, no_update=skip, later=later, reasons=reasons, summary=_summary(update, skip, reasons, later))
+    return dict(to_update=update, no_update=skip, later=later, reasons=reasons, summary=_summary(update, skip, reasons, later),
+                act=bool(update or later))
 
 
 class FilterModule(object):

@@ -88,6 +88,10 @@ _value:
     enable:
       description: The chosen Server's id when its exclusive tasks are to be switched on, else C(null).
       type: str
+    write:
+      description: Whether any schedule is written (C(disable) or C(enable)); the role's writing steps are skipped
+        together when it is false.
+      type: bool
 '''
 
 from collections.abc import Mapping
@@ -115,7 +119,7 @@ def schedule_writes(data):
     exclude = [str(node) for node in data.get('exclude') or []]
     chosen = str(data.get('chosen') or '')
     database = data.get('database') or ''
-    decided = dict(problems=[], warnings=[], disable=[], enable=None)
+    decided = dict(problems=[], warnings=[], disable=[], enable=None, write=False)
     if not isinstance(read.get('schedules'), Mapping):
         decided['problems'].append('cannot read the Server schedules from the common database drweb_db_* (%s): %s'
                                    % (database, read.get('msg') or 'failed'))
@@ -147,6 +151,7 @@ def schedule_writes(data):
     chosen_id = ids.get(chosen)
     if chosen_id in schedules and not _all(schedules[chosen_id], tasks, True):
         decided['enable'] = chosen_id
+    decided['write'] = bool(decided['disable']) or decided['enable'] is not None
     return decided
 
 

@@ -42,6 +42,15 @@ options:
       and named in the messages.
     type: dict
     default: {}
+  problems:
+    description:
+    - What the caller's own checks found wrong - the rules no argument spec can express, one message each, naming the
+      variable (for example the result of a C(*_settings_problems) filter). Not empty - the task fails with these
+      messages joined, then C(Nothing was changed.), after the argument errors when there are any.
+    - Lets one task refuse both before anything changes; with no entry points the task checks only these.
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     support: full
@@ -89,8 +98,14 @@ argument_errors:
   type: list
   elements: str
   sample: ["schedule: argument 'drweb_schedule_manage' is of type str and we were unable to convert to bool: ..."]
+problems:
+  description: The caller's problems (O(problems)) the task failed with, no_log values masked.
+  returned: failed because of O(problems)
+  type: list
+  elements: str
+  sample: ["drweb_db_password holds a newline: the product cannot keep it in its files."]
 msg:
-  description: What was validated, or every entry point with an error and every error.
+  description: What was validated, or every entry point with an error and every error, then the caller's problems.
   returned: always
   type: str
 '''

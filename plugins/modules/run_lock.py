@@ -84,7 +84,7 @@ options:
 attributes:
   check_mode:
     support: partial
-    details: In check mode the lock is only read - O(state=present) reports who holds it and takes nothing; nothing is written.
+    details: In check mode the lock is only read - O(state=present) reports who holds it (also as a warning) and takes nothing; nothing is written.
     description: Can run in check mode.
   diff_mode:
     support: none

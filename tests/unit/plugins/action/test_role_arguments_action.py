@@ -167,3 +167,31 @@ def test_secrets_never_in_the_result():
 def test_the_same_in_check_mode():
     variables = task_vars(drweb_repository_update_timeout='soon')
     assert run(templated_args(variables), variables, check_mode=True)['msg'] == run(templated_args(variables), variables)['msg']
+
+
+def test_the_callers_problems_fail_the_same_task_after_the_argument_errors():
+    variables = task_vars()
+    problems = ['drweb_db_password holds a newline: the product cannot keep it in its files.', 'Second problem.']
+    result = run(dict(templated_args(variables), problems=problems), variables)
+    assert result['failed'] is True and result['changed'] is False
+    assert result['msg'] == ' '.join(problems) + ' Nothing was changed.'
+    assert result['problems'] == problems and result['argument_errors'] == []
+    # with argument errors too: those first, then the caller's problems, in one failure
+    variables = task_vars(drweb_repository_update_timeout='soon')
+    result = run(dict(templated_args(variables), problems=problems), variables)
+    first, *rest = result['msg'].split('\n')
+    assert first.startswith('Validation of arguments failed for repository')
+    assert rest[-1] == ' '.join(problems) + ' Nothing was changed.'
+
+
+def test_without_entry_points_only_the_callers_problems_are_checked():
+    variables = task_vars()
+    assert not run(dict(entry_points=[], problems=[]), variables).get('failed')
+    result = run(dict(entry_points=[], problems=['drweb_x is wrong.']), variables)
+    assert result['failed'] is True and result['msg'] == 'drweb_x is wrong. Nothing was changed.'
+
+
+def test_a_secret_in_the_callers_problems_is_masked():
+    variables = task_vars()
+    result = run(dict(templated_args(variables), problems=['leaked %s here.' % SERVER['drweb_db_password']]), variables)
+    assert SERVER['drweb_db_password'] not in result['msg'] and SERVER['drweb_db_password'] not in str(result['problems'])

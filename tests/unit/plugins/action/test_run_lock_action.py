@@ -113,3 +113,4 @@ def test_check_mode_takes_nothing_and_says_who_holds_the_lock(path):
     run(path, state='present', home='db1', operation='site')
     seen = run(path, here=dict(HERE, pid=5151), check_mode=True, state='present', home='db1')
     assert not seen['acquired'] and seen['msg'].startswith('run lock (db1, %s) held by site.yml (site)' % path)
+    assert seen['warnings'] == ['%s (check mode takes none; this prediction may be overtaken by it)' % seen['msg']]

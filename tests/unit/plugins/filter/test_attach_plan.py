@@ -36,7 +36,7 @@ def test_the_filter_is_registered():
 
 def test_a_node_with_a_pending_section_switches():
     plan = attach_plan(node())
-    assert plan == dict(action='switch', switch=True, stations=0, lost=0, problems=[])
+    assert plan == dict(action='switch', switch=True, stations=0, lost=0, problems=[], acts=True)
 
 
 def test_a_node_already_on_the_database_does_nothing():
@@ -88,6 +88,32 @@ def test_a_node_not_installed_is_predicted_in_check_mode_and_refused_otherwise()
     absent = server(installed=False)
     assert attach_plan(node(server=absent, check_mode=True))['action'] == 'install'
     assert 'no Dr.Web Server is installed' in attach_plan(node(server=absent))['problems'][0]
+
+
+# --- acts: whether anything follows the plan on the node (a converged cluster: nothing) -----------------------------
+
+def test_a_converged_node_whose_read_still_holds_does_not_act():
+    plan = attach_plan(node(pending=False, read_current=True))
+    assert plan['action'] == 'none' and plan['acts'] is False
+
+
+def test_a_node_acts_when_switched_or_when_its_server_is_not_known_to_run():
+    assert attach_plan(node(read_current=True))['acts'] is True                  # switched
+    assert attach_plan(node(pending=False))['acts'] is True                      # not read in this run: started if stopped
+    assert attach_plan(node(pending=False, read_current=False))['acts'] is True
+
+
+def test_every_node_acts_while_the_primary_initialises_the_empty_database():
+    # a node whose section is already the common database's reads the database again after the initialisation
+    plan = attach_plan(node(status=STATUS_EMPTY, pending=False, read_current=True))
+    assert plan['action'] == 'none' and plan['acts'] is True
+    primary = attach_plan(node(host='node1', server=server(server_id='id-1'), status=STATUS_EMPTY, read_current=True))
+    assert primary['action'] == 'initdb' and primary['acts'] is True
+
+
+def test_a_node_not_installed_acts_only_when_planned_in_check_mode():
+    absent = server(installed=False)
+    assert attach_plan(node(server=absent, check_mode=True, pending=False))['acts'] is False
 
 
 def test_the_input_must_be_a_dictionary():

@@ -49,7 +49,7 @@ def test_the_filter_is_registered():
 
 def test_a_converged_cluster_makes_reads_and_writes_nothing():
     assert plan() == {'make': False, 'made': False, 'pending': [], 'read': False, 'wanted': PRIMARY, 'to_write': [],
-                      'to_fix': [], 'restart': False, 'act': False}
+                      'to_fix': [], 'restart': False, 'act': False, 'reread': False, 'enter': False}
     assert plan(files=metadata(), owner='drwcs', group='drwcs', modes=MODES, restart_marker=False)['act'] is False
     assert plan(check_mode=True)['pending'] == []
 
@@ -99,7 +99,7 @@ def test_with_generate_nothing_is_written_on_the_primary():
 def test_provided_files_are_written_where_they_differ_also_on_the_primary():
     found = plan(source='provided', host='node1', primary_state=None, current=PRIMARY, desired=OTHER, batch=[])
     assert found == {'make': False, 'made': False, 'pending': [], 'read': False, 'wanted': OTHER, 'to_write': FILES,
-                     'to_fix': [], 'restart': False, 'act': True}
+                     'to_fix': [], 'restart': False, 'act': True, 'reread': True, 'enter': True}
     assert plan(source='provided', primary_state=None, current=OTHER, desired=OTHER)['to_write'] == []
 
 
@@ -133,3 +133,26 @@ def test_a_restart_marker_or_a_file_made_on_the_primary_restarts_the_server():
 
 def test_anything_written_makes_the_server_act():
     assert plan(current=OTHER, desired=PRIMARY)['act'] is True
+
+
+def test_a_server_takes_part_in_the_acting_steps_only_when_the_run_has_something_to_do():
+    # converged: no step at all; a provided set is always read into memory and checked
+    assert plan()['enter'] is False
+    assert plan(source='provided', primary_state=None, current=PRIMARY, desired=None, batch=[])['enter'] is True
+    # drwsign on the primary, or the set read for another Server: every Server takes part (the plan changes after)
+    assert plan(primary_state=state(missing=['certificate']))['enter'] is True
+    assert plan(batch=[PRIMARY, OTHER])['enter'] is True
+    assert plan(whole_play_in_batch=False)['enter'] is True
+    # only this Server's own work
+    assert plan(restart_marker=True)['enter'] is True
+
+
+def test_the_files_are_fingerprinted_again_where_they_were_written_fixed_or_made():
+    assert plan()['reread'] is False
+    assert plan(restart_marker=True)['reread'] is False
+    assert plan(current=OTHER, desired=PRIMARY)['reread'] is True
+    settings = {'owner': 'drwcs', 'group': 'drwcs', 'modes': MODES}
+    assert plan(files=metadata(private_key={'mode': '0644'}), **settings)['reread'] is True
+    made = {'primary_state': state(missing=['certificate']), 'made': True}
+    assert plan(host='node1', **made)['reread'] is True
+    assert plan(host='node2', current=PRIMARY, desired=PRIMARY, **made)['reread'] is False

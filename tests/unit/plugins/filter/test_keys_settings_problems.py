@@ -82,3 +82,17 @@ def test_a_value_that_is_not_a_mapping_is_refused_and_the_filter_is_registered()
     with pytest.raises(AnsibleFilterError, match='mapping'):
         keys_settings_problems(['node1'])
     assert FilterModule().filters()['keys_settings_problems'] is keys_settings_problems
+
+
+def test_a_provided_file_that_cannot_be_read_is_named_with_its_variable():
+    unreadable = dict((variable, True) for variable in PROVIDED)
+    unreadable['drweb_keys_private'] = False
+    assert problems(source='provided', provided=PROVIDED, readable=unreadable) == [
+        'drweb_keys_private (keys/drwcsd.pri) cannot be read on the controller, or is empty: see the warning above (a '
+        'missing file, no permission, or a vault-encrypted file without its password)']
+    # every unreadable file named; an unset one only as unset; generate never looks at them
+    unreadable.update(drweb_keys_public='False', drweb_keys_certificate=False)
+    found = problems(source='provided', provided=dict(PROVIDED, drweb_keys_certificate=''), readable=unreadable)
+    assert [line.split(' ')[0] for line in found] == ['drweb_keys_source=provided', 'drweb_keys_private', 'drweb_keys_public']
+    assert problems(readable=unreadable) == []
+    assert problems(source='provided', provided=PROVIDED, readable={}) == []

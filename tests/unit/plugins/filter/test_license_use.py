@@ -77,3 +77,32 @@ def test_a_key_without_user_or_expiry():
 def test_an_input_without_the_added_result_is_refused(facts):
     with pytest.raises(AnsibleFilterError, match='license_use: the input must be a mapping'):
         license_use(facts)
+
+
+def refusal(added, use, adder):
+    return license_use(dict(added=added, use=use, adder=adder, host='node2', key_path='/keys/agent.key',
+                            license_host='node1', database=DATABASE))['problems']
+
+
+def test_an_answer_that_was_given_goes_on():
+    assert decide()['problems'] == []
+    added = dict(present_before=True, key=KEY, in_use=True)
+    assert refusal(added, added, True) == []
+    assert refusal(added, dict(in_use=None), False) == []       # no administrator password: not asked, not refused
+
+
+def test_a_failed_addition_is_refused_by_the_host_that_made_it_naming_the_variable():
+    failed = dict(failed=True, msg='Connection refused (check drweb_db_host / drweb_db_port)')
+    assert refusal(failed, failed, True) == [
+        "drweb_license_key '/keys/agent.key' was not added on node1 (common database %s): Connection refused (check "
+        "drweb_db_host / drweb_db_port)" % DATABASE]
+    assert refusal(dict(failed=True), dict(failed=True), True)[0].endswith('): failed')
+    # the other hosts are refused only for their own answer
+    assert refusal(failed, dict(in_use=True), False) == []
+
+
+def test_a_server_that_could_not_be_asked_is_refused_naming_the_variable():
+    assert refusal(dict(present_before=True), dict(failed=True, msg='timed out'), False) == [
+        "node2: cannot tell whether the Server uses drweb_license_key '/keys/agent.key': timed out"]
+    assert refusal(dict(present_before=True), dict(in_use=False, web_api_error='HTTP 401'), False) == [
+        "node2: cannot tell whether the Server uses drweb_license_key '/keys/agent.key': HTTP 401"]

@@ -171,6 +171,21 @@ def test_parent_children_all_current_need_no_update():
     assert plan['to_update'] == [] and plan['summary'].startswith('No repository update needed: node2, node3')
 
 
+# --- whether an update step follows (the role enters none on a converged cluster) -----------------------------------
+
+def test_act_is_false_on_a_converged_cluster_and_true_when_a_server_needs_an_update():
+    assert repository_update_plan(cluster())['act'] is False
+    assert repository_update_plan(cluster(node3=state(held=before(**{'10-drwbases': R1}))))['act'] is True
+    assert repository_update_plan(cluster('gus'))['act'] is False
+
+
+def test_act_is_true_while_children_wait_for_the_parent_even_when_the_parent_is_current():
+    plan = repository_update_plan(parent_cluster())
+    assert plan['to_update'] == [] and plan['later'] == ['node2', 'node3'] and plan['act'] is True
+    assert repository_update_plan(parent_cluster(), dict.fromkeys(PRODUCTS, R2), children=True)['act'] is False
+    assert repository_update_plan(parent_cluster(), None, children=True)['act'] is True
+
+
 # --- input --------------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize('states, reference', [([], None), ({'node1': {'source': 'mirror'}}, None),

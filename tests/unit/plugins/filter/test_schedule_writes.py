@@ -35,15 +35,17 @@ def test_the_filter_is_registered():
 
 def test_a_cluster_as_it_should_be_writes_nothing():
     decided = writes({'id-1': schedule(True), 'id-2': schedule(False), 'id-3': schedule(False)})
-    assert decided == dict(problems=[], warnings=[], disable=[], enable=None)
+    assert decided == dict(problems=[], warnings=[], disable=[], enable=None, write=False)
 
 
 def test_a_fresh_cluster_disables_the_others_first_and_enables_the_chosen_one():
     decided = writes({'id-1': schedule(True), 'id-2': schedule(True), 'id-3': schedule(True)}, chosen='node2')
     assert decided['disable'] == [dict(server_id='id-1', label='node1 (id-1)'), dict(server_id='id-3', label='node3 (id-3)')]
     assert decided['enable'] is None           # node2 holds all five already
+    assert decided['write'] is True
     one_off = dict(schedule(True), **{'Purge Agents': False})
     assert writes({'id-1': one_off, 'id-2': schedule(False), 'id-3': schedule(False)})['enable'] == 'id-1'
+    assert writes({'id-1': one_off, 'id-2': schedule(False), 'id-3': schedule(False)})['write'] is True
 
 
 def test_a_task_missing_from_a_schedule_counts_as_not_switched():
@@ -63,7 +65,7 @@ def test_the_schedules_not_read_refuse_naming_the_database_and_nothing_else_is_d
                                    chosen='node1', database=DATABASE))
     assert decided['problems'] == ['cannot read the Server schedules from the common database drweb_db_* '
                                    '(%s): connection refused' % DATABASE]
-    assert decided['disable'] == [] and decided['enable'] is None
+    assert decided['disable'] == [] and decided['enable'] is None and decided['write'] is False
 
 
 def test_a_member_without_a_schedule_refuses_outside_check_mode():
