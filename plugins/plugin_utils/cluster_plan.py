@@ -391,6 +391,13 @@ def decide(reads, inventory):
         refusals.append('no member is attached to the common database and drweb_primary_host %s has no complete key set, '
                         'so there is no cluster certificate to renew: build the cluster with site.yml first' % primary)
 
+    if operation == 'add_node' and not new_nodes:
+        refusals.append('no member of drweb_servers has drweb_new_node: true, so there is no Server to add: set it on the '
+                        'hosts to add')
+    elif operation == 'add_node' and new_cluster:
+        refusals.append('no Server is attached to the common database yet, so there is no cluster to add %s to: build it '
+                        'with playbooks/site.yml' % ', '.join(new_nodes))
+
     # --- a --limit must not leave running members out of a cluster-wide change ------------------------------------
     if operation in CLUSTER_WIDE:
         left_out = [host for host in members if nodes[host].get('running') and host not in play_hosts]

@@ -321,6 +321,21 @@ def test_add_node_touches_only_new_nodes():
     assert result['refusals'] == [] and result['new_nodes'] == ['node3']
 
 
+def test_add_node_without_a_host_marked_new_is_refused_saying_what_to_mark():
+    text = refused(plan(converged(), operation='add_node'), 'no member of drweb_servers has drweb_new_node: true')
+    assert 'set it on the hosts to add' in text
+    # the same inventory is a converged cluster for site.yml: nothing to refuse there
+    assert plan(converged())['refusals'] == []
+
+
+def test_add_node_to_a_cluster_that_was_never_built_is_refused_naming_the_new_hosts():
+    reads = dict(node1=absent(), node2=absent(), node3=absent())
+    text = refused(plan(reads, operation='add_node', new_nodes=['node2', 'node3']),
+                   'no Server is attached to the common database yet', 'no cluster to add node2, node3 to',
+                   'playbooks/site.yml')
+    assert 'drweb_new_node' not in text
+
+
 def test_a_limit_leaving_out_a_member_not_installed_yet_is_fine():
     reads = converged()
     reads['node3'] = absent()
