@@ -23,7 +23,8 @@ description:
   (community.general.nsupdate) and C(dig).
 - An entry of O(python_modules) may name alternatives separated by C(|) (for example C(psycopg|psycopg2)); the entry
   is present when any of them imports.
-- The C(drweb.cluster.prerequisites) role installs RV(packages) through the package manager or refuses naming them.
+- The C(drweb.cluster.prerequisites) role installs RV(packages) through the package manager or refuses with
+  RV(refusal).
 - The module only reads; it changes nothing and also runs in check mode.
 version_added: 0.1.0
 options:
@@ -53,6 +54,12 @@ options:
     type: list
     elements: str
     default: []
+  install:
+    description:
+    - Whether the caller installs RV(packages) through the package manager (C(drweb_prerequisites_install)). It only
+      words RV(refusal); the module installs nothing.
+    type: bool
+    default: true
 extends_documentation_fragment:
 - drweb.cluster.attributes
 - drweb.cluster.attributes.read_only
@@ -67,10 +74,10 @@ EXAMPLES = r'''
     os_family: "{{ ansible_facts.os_family }}"
   register: needs
 
-- name: Refuse naming what is missing
-  ansible.builtin.assert:
-    that: needs.missing | length == 0
-    fail_msg: "missing on {{ inventory_hostname }}: {{ needs.missing | join(', ') }} (packages {{ needs.packages | join(' ') }})"
+- name: Refuse what the package manager cannot provide
+  ansible.builtin.fail:
+    msg: "{{ inventory_hostname }} lacks {{ needs.refusal }}"
+  when: needs.refusal | length > 0
 '''
 
 RETURN = r'''
@@ -105,6 +112,16 @@ found:
   returned: always
   type: dict
   sample: {"psycopg|psycopg2": "psycopg2 2.9.5", "dig": "/usr/bin/dig"}
+refusal:
+  description:
+  - Why the host cannot go on, empty when it can - what is missing for which interpreter and duties, and what to
+    install (the packages, when O(install) is false) or that no package is known for it on O(os_family). Worded
+    after the host's name, ending with C(Nothing was changed.)
+  returned: always
+  type: str
+  sample: >-
+    cryptography for the Python interpreter /usr/bin/python3 (server): install the packages python3-cryptography
+    (drweb_prerequisites_install is false, so nothing was installed). Nothing was changed.
 python:
   description: The interpreter that ran the module (the one the collection's other modules run with), and its version.
   returned: always
@@ -199,6 +216,20 @@ def packages_for(missing, os_family):
     return packages, unpackaged
 
 
+def refusal(described, packages, unpackaged, os_family, install, executable, duties):
+    """Why the host cannot go on ('' when it can): something missing that no package provides, or anything missing
+    when the caller does not install packages."""
+    if not described or (install and not unpackaged):
+        return ''
+    if unpackaged:
+        what = 'no package is known for %s on the %s family: install them for that interpreter' % (
+            ', '.join(unpackaged), os_family or 'unknown')
+    else:
+        what = 'install the packages %s (drweb_prerequisites_install is false, so nothing was installed)' % ' '.join(packages)
+    return '%s for the Python interpreter %s (%s): %s. Nothing was changed.' % (
+        ', '.join(described), executable, ', '.join(duties), what)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -206,6 +237,7 @@ def main():
             os_family=dict(type='str', default=''),
             python_modules=dict(type='list', elements='str', default=[]),
             commands=dict(type='list', elements='str', default=[]),
+            install=dict(type='bool', default=True),
         ),
         supports_check_mode=True,
     )
@@ -213,8 +245,10 @@ def main():
     missing, found = check(module, python_entries, command_names)
     packages, unpackaged = packages_for(missing, module.params['os_family'])
     described = [LABELS.get(entry, entry.replace('|', ' or ')) for entry in missing]
+    reason = refusal(described, packages, unpackaged, module.params['os_family'], module.params['install'], sys.executable,
+                     module.params['duties'])
     module.exit_json(changed=False, missing=missing, described=described, found=found, packages=packages, unpackaged=unpackaged,
-                     python=dict(executable=sys.executable, version=platform.python_version()))
+                     refusal=reason, python=dict(executable=sys.executable, version=platform.python_version()))
 
 
 if __name__ == '__main__':

@@ -91,3 +91,24 @@ def test_a_host_without_the_libraries_gets_the_packages_named(tmp_path, monkeypa
     assert result['packages'] == ['python3-psycopg2', 'bind9-dnsutils'] and result['unpackaged'] == []
     assert result['described'] == ['drweb_no_psycopg or drweb_no_psycopg2', 'dig']
     assert host_prerequisites.LABELS['dns'] == 'dnspython'
+    # installing is on and every package is known: nothing to refuse, the role installs them
+    assert result['refusal'] == ''
+    # installing off: refused, naming what is missing, for which interpreter and duty, and the packages to install
+    refused = run_module(host_prerequisites, dict(duties=['server'], os_family='Debian', install=False))
+    assert refused['refusal'] == (
+        'drweb_no_psycopg or drweb_no_psycopg2, dig for the Python interpreter %s (server): install the packages '
+        'python3-psycopg2 bind9-dnsutils (drweb_prerequisites_install is false, so nothing was installed). Nothing was '
+        'changed.' % sys.executable)
+
+
+def test_what_no_package_provides_is_refused_even_when_installing():
+    assert host_prerequisites.refusal(['dig', 'extra'], [], ['dig', 'extra'], 'Archlinux', True, '/usr/bin/python3',
+                                      ['dns_update']) == (
+        'dig, extra for the Python interpreter /usr/bin/python3 (dns_update): no package is known for dig, extra on the '
+        'Archlinux family: install them for that interpreter. Nothing was changed.')
+    assert 'on the unknown family' in host_prerequisites.refusal(['dig'], [], ['dig'], '', True, '/usr/bin/python3', [])
+
+
+def test_nothing_missing_is_never_refused():
+    assert host_prerequisites.refusal([], [], [], 'Debian', False, '/usr/bin/python3', ['server']) == ''
+    assert run_module(host_prerequisites, dict(python_modules=['os'], install=False))['refusal'] == ''
