@@ -191,8 +191,15 @@ def converged(project):  # pylint: disable=redefined-outer-name
 def test_site_converges_as_the_sudo_user_with_prerequisites_and_firewall(converged, lab_exec, lab_vars):  # pylint: disable=redefined-outer-name
     assert re.search(r"node1\s+:\s+ok=\d+\s+changed=[1-9]", converged), converged[-3000:]
     assert "same version everywhere: yes" in converged and "same keys and certificate everywhere: yes" in converged
-    # nothing to install in the lab: the package manager is not called
-    assert "TASK [drweb.cluster.prerequisites : Install the missing packages (Debian, Ubuntu)]" in converged
+    # nothing to install in the lab: the check ran, its installation step was reached and skipped on every host, and
+    # the package manager was never called
+    assert "TASK [drweb.cluster.prerequisites : Check for the libraries and commands this host's part of the cluster needs]" \
+        in converged
+    installing = converged.split("TASK [drweb.cluster.prerequisites : Install the missing packages and check again]")
+    assert len(installing) == 2, "the prerequisites role's installation step is not in the output"
+    step = installing[1].split("\nTASK [")[0]
+    assert all("skipping: [%s]" % host in step for host in SERVERS) and "included:" not in step, step
+    assert "TASK [drweb.cluster.prerequisites : Install the missing packages (Debian, Ubuntu)]" not in converged
     assert not re.search(r"changed: \[\S+\].*\n.*Install the missing packages", converged)
     lines = [line for line in converged.splitlines() if "[DEPRECATION WARNING]" in line]
     assert not lines, lines
