@@ -93,7 +93,7 @@ def failover_plan(serving, members, source='parent', parent_host=''):
     serving = _names(serving, 'the serving Servers')
     members = _names(members, 'the members')
     source = str(source or '').strip() or 'parent'
-    parent = str(parent_host or '').strip().split(':')[0] if source == 'parent' else ''
+    parent = str(parent_host or '').strip().split(':', maxsplit=1)[0] if source == 'parent' else ''
     left_out = [host for host in members if host not in serving]
     left_text = ', '.join(left_out) or 'none'
     problem = None

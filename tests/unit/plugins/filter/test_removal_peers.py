@@ -19,8 +19,8 @@ def server(*ids, error=None, peers=True):
 
 
 def test_the_removed_server_forgotten_and_every_other_heard():
-    assert removal_peers(server('id-node2'), HOSTVARS, ['node2'], 'node3') == dict(settled=True, heard=['id-node2'],
-                                                                               problems=[])
+    verdict = removal_peers(server('id-node2'), HOSTVARS, ['node2'], 'node3')
+    assert verdict == dict(settled=True, heard=['id-node2'], problems=[])
 
 
 def test_still_hearing_the_removed_server_is_read_again():
