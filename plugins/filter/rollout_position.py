@@ -16,14 +16,16 @@ description:
   - A rolling change (restart, configuration, database switch) goes over an ordered list of Servers, one at a time, and
     stops at the first that does not serve again. Its failure message names the Servers done before that one and the
     ones not touched yet; this filter splits the list at the Server.
-  - A Server not in the list - for example with the parallel strategy - has nothing done before it and every other
-    Server of the list pending.
+  - The list may also hold batches (lists of Servers changed at the same time, see C(drweb.cluster.restart_batches)) -
+    the Servers of the batches before the Server's are done, those of the batches after it pending, and the other
+    Servers of its own batch were changed together with it.
+  - A Server not in the list has nothing done before it and every other Server of the list pending.
 positional: node
 options:
   _input:
-    description: The Servers in the order the change goes over them.
+    description: The Servers in the order the change goes over them, each a host name or a batch (a list of host names).
     type: list
-    elements: str
+    elements: raw
     required: true
   node:
     description: The Server being changed.
@@ -41,7 +43,8 @@ EXAMPLES = r'''
 
 RETURN = r'''
 _value:
-  description: C(done) (the Servers before O(node)) and C(pending) (the ones after it).
+  description: C(done) (the Servers before O(node)), C(pending) (the ones after it) and C(together) (the other Servers
+    of its batch, changed at the same time).
   type: dict
 '''
 
@@ -50,14 +53,19 @@ from ansible.errors import AnsibleFilterError
 
 
 def rollout_position(order, node):
-    """{'done': the Servers before node, 'pending': the ones after it} - see rollout_position.yml."""
-    if not isinstance(order, (list, tuple)) or not all(isinstance(host, str) for host in order):
-        raise AnsibleFilterError('rollout_position expects the ordered list of Servers, got %r' % (order,))
-    order = list(order)
-    if node not in order:
-        return dict(done=[], pending=[host for host in order if host != node])
-    index = order.index(node)
-    return dict(done=order[:index], pending=order[index + 1:])
+    """{'done': the Servers before node, 'pending': the ones after it, 'together': the rest of its batch}."""
+    if not isinstance(order, (list, tuple)) or not all(
+            isinstance(entry, str) or (isinstance(entry, (list, tuple)) and all(isinstance(host, str) for host in entry))
+            for entry in order):
+        raise AnsibleFilterError('rollout_position expects the ordered list of Servers (or of batches of Servers), '
+                                 'got %r' % (order,))
+    batches = [[entry] if isinstance(entry, str) else list(entry) for entry in order]
+    index = next((number for number, batch in enumerate(batches) if node in batch), None)
+    if index is None:
+        return dict(done=[], pending=[host for batch in batches for host in batch if host != node], together=[])
+    return dict(done=[host for batch in batches[:index] for host in batch],
+                pending=[host for batch in batches[index + 1:] for host in batch],
+                together=[host for host in batches[index] if host != node])
 
 
 class FilterModule(object):
