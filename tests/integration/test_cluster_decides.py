@@ -86,6 +86,20 @@ def changed_tasks(output, host) -> list:
     return tasks
 
 
+def changed_per_run_of(output, task) -> list:
+    """For each time the task ran (its header, in order), the set of hosts it reported changed on (skipped, ok and
+    empty runs left out): the Servers a batch of a rolling change changed together."""
+    runs, current = [], None
+    for line in output.splitlines():
+        if line.startswith("TASK ["):
+            current = set() if line.startswith("TASK [%s]" % task) else None
+            if current is not None:
+                runs.append(current)
+        elif current is not None and line.startswith("changed: ["):
+            current.add(line[len("changed: ["):].split("]")[0].split(" ")[0])
+    return [hosts for hosts in runs if hosts]
+
+
 def extra_inventory(tmp_path, name, hosts_vars) -> str:
     """An inventory source adding host variables to members of drweb_servers (as a user's host_vars would)."""
     path = tmp_path / name
@@ -106,6 +120,21 @@ def assert_unchanged(lab_exec, before, nodes=NODES):
     after = cluster_state(lab_exec, nodes)
     for node in nodes:
         assert after[node] == before[node], (node, before[node], after[node])
+
+
+# --- the build from nothing ------------------------------------------------------------------------------------------
+
+def test_a_cluster_built_from_nothing_changes_its_new_servers_together(converged_cluster, lab_groups):
+    """Every Server of a cluster built from nothing is installed by the run: none serves an agent yet, so each step
+    stops and starts them together (one batch), not one at a time; the primary still joins the common database alone,
+    before the others."""
+    servers = set(lab_groups["drweb_servers"])
+    primary = lab_groups["drweb_servers"][0]
+    output = converged_cluster.output
+    assert changed_per_run_of(output, "drweb.cluster.config : Merge the managed sections into drwcsd.conf") == [servers]
+    database = changed_per_run_of(output, "drweb.cluster.config : Merge the database section into drwcsd.conf")
+    assert database and database[-1] == servers - {primary}, database
+    assert all(hosts == {primary} for hosts in database[:-1]), database
 
 
 # --- refusals: nothing changes ----------------------------------------------------------------------------------------
@@ -277,6 +306,9 @@ def test_rebuilt_members_rejoin_when_the_data_loss_is_named(cluster, ansible_pla
     for node in ("node2", "node3"):
         assert after[node]["identity"] == cluster["node1"]["identity"] and after[node]["external"], (node, after[node])
     assert after["node1"]["pid"] == cluster["node1"]["pid"]
+    # node2, installed by this run, goes first; node3 ran before the run (with Agents of its own): alone, after it
+    for task in ("Merge the managed sections into drwcsd.conf", "Merge the database section into drwcsd.conf"):
+        assert changed_per_run_of(run.output, "drweb.cluster.config : " + task) == [{"node2"}, {"node3"}], task
     cluster.update(after)
     report = check_clean(ansible_playbook, tmp_path)
     assert report["scheduler"]["ok"] is True and len(report["scheduler"]["value"]) == 1
