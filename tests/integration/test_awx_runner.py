@@ -56,6 +56,21 @@ def credential_extra_vars(inputs):
     return injected
 
 
+def display_text(stdout: str) -> str:
+    """The job's output as ansible-playbook prints it: with -j, ansible-runner's stdout artifact holds one JSON event per
+    line, each with the text it displayed (a module sharing the cluster reads the build's output as text)."""
+    lines = []
+    for line in stdout.splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            lines.append(line)
+            continue
+        if isinstance(event, dict) and event.get("stdout"):
+            lines.append(event["stdout"].replace("\r\n", "\n"))
+    return "\n".join(lines)
+
+
 @pytest.fixture(scope="module")
 def job(request, pristine_lab, shared_cluster, lab_inventory, lab_vars, tmp_path_factory):  # pylint: disable=too-many-arguments,too-many-positional-arguments
     """The site job run by ansible-runner on a pristine lab; its cluster is offered to the next module (see above)."""
@@ -85,7 +100,7 @@ def job(request, pristine_lab, shared_cluster, lab_inventory, lab_vars, tmp_path
     artifacts = data / "artifacts" / "site"
     if proc.returncode == 0 and (artifacts / "rc").is_file() and (artifacts / "rc").read_text().strip() == "0":
         # the same cluster site.yml builds from the cluster's group_vars (the survey's optional answers are empty = unset)
-        output = (artifacts / "stdout").read_text()
+        output = display_text((artifacts / "stdout").read_text())
         shared_cluster.adopt(PlaybookRun(0, output, recap(output)))
     yield dict(proc=proc, data=data, extravars=extravars, secrets=secrets)
     shared_cluster.release(request)
