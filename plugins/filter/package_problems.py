@@ -55,11 +55,11 @@ import re
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.drweb.cluster.plugins.plugin_utils.settings_checks import RESTART_STRATEGIES
 
 VERSION = re.compile(r'^[0-9]{1,2}[.][0-9]{2}[.][0-9]+$')
 CHECKSUM = re.compile(r'^sha256:[0-9a-fA-F]{64}$')
 URL = re.compile(r'^(https?|ftp)://')
-STRATEGIES = ('serial', 'parallel')
 
 
 def _text(value):
@@ -82,7 +82,7 @@ def _input_problems(inputs):
     checks = []
     if 'restart_strategy' in inputs:
         strategy = _text(inputs['restart_strategy']) or 'serial'
-        checks.append((strategy in STRATEGIES, 'drweb_restart_strategy must be serial or parallel (got %s)' % json.dumps(strategy)))
+        checks.append((strategy in RESTART_STRATEGIES, 'drweb_restart_strategy must be serial or parallel (got %s)' % json.dumps(strategy)))
     if 'primary_host' in inputs:
         servers = list(inputs.get('servers') or [])
         primary = _text(inputs['primary_host']) or (servers[0] if servers else '')

@@ -66,8 +66,7 @@ _value:
 '''
 
 from ansible.errors import AnsibleFilterError
-
-STRATEGIES = ('serial', 'parallel')
+from ansible_collections.drweb.cluster.plugins.plugin_utils.settings_checks import RESTART_STRATEGIES
 
 
 def _installed_by_this_run(plan, host):
@@ -82,7 +81,7 @@ def restart_batches(hosts, strategy='serial', plan=None, first=None):
     if not isinstance(hosts, (list, tuple)) or not all(isinstance(host, str) for host in hosts):
         raise AnsibleFilterError('restart_batches expects the list of Servers to change, got %r' % (hosts,))
     strategy = strategy or 'serial'
-    if strategy not in STRATEGIES:
+    if strategy not in RESTART_STRATEGIES:
         raise AnsibleFilterError('drweb_restart_strategy must be serial or parallel (got %r)' % (strategy,))
     if plan is not None and not isinstance(plan, dict):
         raise AnsibleFilterError('restart_batches expects the cluster plan (a dict) or none, got %r' % (plan,))
