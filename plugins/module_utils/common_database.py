@@ -34,8 +34,8 @@ READ_ONLY_OPTIONS = '-c default_transaction_read_only=on'
 
 
 # libpq's sslmode values; the last two check the PostgreSQL server's certificate against a CA (ca_cert)
-SSL_MODES = ('disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full')
-VERIFYING_SSL_MODES = ('verify-ca', 'verify-full')
+SSL_MODES = drwcsd.PGSQL_SSL_MODES
+VERIFYING_SSL_MODES = drwcsd.PGSQL_VERIFYING_SSL_MODES
 
 
 class DatabaseError(Exception):

@@ -17,7 +17,8 @@ __metaclass__ = type
 from collections.abc import Mapping
 
 from ansible_collections.drweb.cluster.plugins.module_utils import drwcsd
-from ansible_collections.drweb.cluster.plugins.module_utils.common_database import SSL_MODES, VERIFYING_SSL_MODES as VERIFYING
+from ansible_collections.drweb.cluster.plugins.module_utils.drwcsd import PGSQL_SSL_MODES as SSL_MODES
+from ansible_collections.drweb.cluster.plugins.module_utils.drwcsd import PGSQL_VERIFYING_SSL_MODES as VERIFYING
 
 
 def _is_cluster_protocol(element):

@@ -129,6 +129,11 @@ CONFIG_PGSQL_REQUIRESSL_ATTRIBUTE = 'requiressl'
 CONFIG_PGSQL_SSLMODE_ATTRIBUTE = 'sslmode'
 CONFIG_PGSQL_SSLROOTCERT_ATTRIBUTE = 'sslrootcert'
 PGSQL_DEFAULT_PORT = 5432
+# libpq's sslmode values (the PostgreSQL documentation of libpq's connection parameters); the last two check the
+# PostgreSQL server's certificate against a CA (sslrootcert). Here, not in common_database, so that the controller's
+# filters reading them never import a database driver.
+PGSQL_SSL_MODES = ('disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full')
+PGSQL_VERIFYING_SSL_MODES = ('verify-ca', 'verify-full')
 # The Modules tab's "Dr.Web Servers cluster protocol" flag (CONFIRMED by the vendor's cluster chapter): in drwcsd.conf a
 # protocol is off when <protocols><disabled> lists it as <protocol name="..."/>, and the cluster protocol's name is
 # CLUSTER. None of these names is public (probe.yml shows a real installation's <protocols>).
@@ -543,6 +548,8 @@ SOURCES = (
      _ESS + '13.0.0/documentation/html/en/admin_manual/server_setup_cluster.htm'),
     ('S41', 'Installation Manual 13.0.1, Server discovery through an SRV record (the installer registers it; service drwcs)',
      _ESS_CDN + '13.0.1/documentation/html/en/installation_manual/getstarted_networkconnection_srv.htm'),
+    ('S42', 'PostgreSQL documentation, libpq connection parameters: sslmode',
+     'https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNECT-SSLMODE'),
 )
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -653,6 +660,10 @@ TOUCH_POINTS = (
     ('DOWNLOAD_SERVER_HOST_ATTRIBUTE', 'xml', DOWNLOAD_SERVER_HOST_ATTRIBUTE, GUESS, _DOUBLE),
     ('DOWNLOAD_SERVER_PORT_ATTRIBUTE', 'xml', DOWNLOAD_SERVER_PORT_ATTRIBUTE, GUESS, _DOUBLE),
     ('PGSQL_DEFAULT_PORT', 'network', str(PGSQL_DEFAULT_PORT), INFERENCE, 'PostgreSQL\'s default port'),
+    ('PGSQL_SSL_MODES', 'network', ', '.join(PGSQL_SSL_MODES), CONFIRMED,
+     'libpq\'s sslmode values [S42]; how the Server takes them is CONFIG_PGSQL_SSLMODE_ATTRIBUTE'),
+    ('PGSQL_VERIFYING_SSL_MODES', 'network', ', '.join(PGSQL_VERIFYING_SSL_MODES), CONFIRMED,
+     'the sslmode values that check the server certificate against a CA (sslrootcert) [S42]'),
     ('DRWCSD_VERB_INITDB', 'cli', DRWCSD_VERB_INITDB, CONFIRMED, '[S15]'),
     ('DRWCSD_VERB_EXPORTDB', 'cli', DRWCSD_VERB_EXPORTDB, GUESS,
      'the verb\'s name CONFIRMED in use [S17] (v5); its syntax is ' + _DOUBLE),
