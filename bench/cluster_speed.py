@@ -72,11 +72,15 @@ def lab(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
 
 
 def env(profile: bool) -> dict:
-    # Python's default, bytecode cached (outside the checkout): what an administrator's controller does
+    # Python's default, bytecode cached (outside the checkout): what an administrator's controller does; --no-bytecode:
+    # none written or read, as on a controller with PYTHONDONTWRITEBYTECODE (or a read-only collection folder)
     result = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                   PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""),
                   PYTHONPYCACHEPREFIX=str(REPO / ".build" / "pycache"))
     result.pop("PYTHONDONTWRITEBYTECODE", None)
+    if NO_BYTECODE:
+        result.pop("PYTHONPYCACHEPREFIX")
+        result["PYTHONDONTWRITEBYTECODE"] = "1"
     if profile:
         result.update(ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks", PROFILE_TASKS_TASK_OUTPUT_LIMIT="400")
     return result
@@ -148,6 +152,7 @@ def nodes_of_lab() -> list[str]:
 
 CONVERGED = []
 ASSUME_CONVERGED = []
+NO_BYTECODE = []
 
 
 def ensure_converged(profile: bool) -> None:
@@ -242,10 +247,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="alternations of the two sides of a ratio (medians)")
     parser.add_argument("--large", type=int, default=12, help="node count of the large lab (scaling)")
     parser.add_argument("--profile", action="store_true", help="profile_tasks on every site.yml run")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="Python writes and reads no bytecode (PYTHONDONTWRITEBYTECODE): each Ansible worker compiles "
+                             "the collection's plugins again")
     parser.add_argument("--converged", action="store_true",
                         help="the lab already holds a converged cluster: no first site.yml (floor, check; a re-run "
                              "that changes something shows it in the changed count)")
     args = parser.parse_args()
+    if args.no_bytecode:
+        NO_BYTECODE.append(True)
     if args.converged:
         ASSUME_CONVERGED.append(True)
     state_dir()
