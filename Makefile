@@ -7,9 +7,8 @@ INVENTORY := tests/lab/state/inventory.yml
 DOCSITE := .build/docsite
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-# Python bytecode cached under .build/pycache, not beside the sources and not switched off: ansible-core loads every
-# filter file of the collection again in each worker process (docs/performance.md)
-export PYTHONPYCACHEPREFIX := $(CURDIR)/.build/pycache
+# Python bytecode kept (beside the sources; .gitignore keeps __pycache__ out of git): ansible-core loads every filter
+# file of the collection again in each worker process (docs/performance.md)
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help setup lab lab-down packages demo report test lint sanity galaxy units unit integration molecule collection docs clean

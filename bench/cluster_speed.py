@@ -72,14 +72,13 @@ def lab(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
 
 
 def env(profile: bool) -> dict:
-    # Python's default, bytecode cached (outside the checkout): what an administrator's controller does; --no-bytecode:
-    # none written or read, as on a controller with PYTHONDONTWRITEBYTECODE (or a read-only collection folder)
+    # Python's default, bytecode kept: what an administrator's controller does; --no-bytecode: none written, as on a
+    # controller with PYTHONDONTWRITEBYTECODE (the collection is then compiled in every worker, unless bytecode written
+    # earlier is still beside its sources)
     result = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-                  PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""),
-                  PYTHONPYCACHEPREFIX=str(REPO / ".build" / "pycache"))
+                  PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
     result.pop("PYTHONDONTWRITEBYTECODE", None)
     if NO_BYTECODE:
-        result.pop("PYTHONPYCACHEPREFIX")
         result["PYTHONDONTWRITEBYTECODE"] = "1"
     if profile:
         result.update(ANSIBLE_CALLBACKS_ENABLED="ansible.posix.profile_tasks", PROFILE_TASKS_TASK_OUTPUT_LIMIT="400")

@@ -64,11 +64,11 @@ def environment() -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = "%s:%s" % (VENV_BIN, env.get("PATH", ""))
     env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
-    # Bytecode under .build/pycache, not beside the sources (the checkout stays free of __pycache__): ansible-core loads
-    # every filter file of the collection again in each worker process, and without cached bytecode each worker compiles
-    # them all - a third of the controller's CPU in a site.yml run (docs/performance.md).
+    # Bytecode kept (Python's default): ansible-core loads every filter file of the collection again in each worker
+    # process, and without bytecode each worker compiles them all (docs/performance.md). It goes beside the sources,
+    # where .gitignore keeps __pycache__ out of git, ansible-galaxy's build leaves it out and the sanity tree (copied from
+    # git ls-files) never sees it. Not PYTHONPYCACHEPREFIX: that makes Python ignore the venv's own bytecode too.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(REPO / ".build" / "pycache")
     env.pop("ANSIBLE_COLLECTIONS_PATH", None)
     return env
 

@@ -226,12 +226,11 @@ class PlaybookRun:
 def ansible_environment(**overrides: str) -> dict:
     """Environment for ansible-* commands run from the checkout (its ansible.cfg, this venv, no colour)."""
     env = dict(os.environ)
-    # the collection's bytecode cached outside the checkout, as tests/run_tests.py's stages do (each Ansible worker would
-    # otherwise compile every filter file of the collection again)
+    # bytecode kept, as in tests/run_tests.py's stages (each Ansible worker would otherwise compile every filter file of
+    # the collection again)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
-               PATH=_BIN + os.pathsep + env.get("PATH", ""),
-               PYTHONPYCACHEPREFIX=env.get("PYTHONPYCACHEPREFIX") or os.path.join(REPO, ".build", "pycache"))
+               PATH=_BIN + os.pathsep + env.get("PATH", ""))
     env.update(overrides)
     return env
 
