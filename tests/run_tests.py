@@ -351,7 +351,7 @@ def lab(command: list[str], env: dict[str, str] | None = None) -> None:
 SECOND_LAB = {"DRWLAB_PREFIX": "drwlab2", "DRWLAB_SUBNET": "10.213.1.0/24",
               "DRWLAB_STATE": str(REPO / ".build" / "lab-2" / "state")}
 SECOND_LAB_MODULES = ("test_fault_matrix.py", "test_license_schedule.py", "test_getting_started.py", "test_repository.py",
-                      "test_dns_role.py", "test_keys.py", "test_upgrade.py", "test_install.py",
+                      "test_keys.py", "test_upgrade.py", "test_install.py",
                       "test_double.py", "test_lab.py", "test_multicast_probe.py")
 
 
