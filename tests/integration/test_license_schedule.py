@@ -186,11 +186,19 @@ def common_tables(lab_exec, lab_groups):
     return int(proc.stdout.strip())
 
 
+# Made on every node before the test's runs: a file they create, write, rename or chmod gets a later status-change time
+# (ctime, which no tool sets back - unlike the modification time, which cp -p and tar keep).
+SCAN_STAMP = "/var/tmp/drwtest-secret-scan-stamp"
+
+
 def files_holding(lab_exec, node, text):
-    """The files under the folders a run writes to that hold text: the Server's folders, /run, /var/tmp, root's home
-    (not /tmp: a lab host shares it with the machine, where the checkout and its cluster.yml may live)."""
-    proc = lab_exec(node, ["sh", "-c", 'grep -rlF -D skip -e "$1" /run /var/tmp /var/opt/drwcs /etc/opt /root 2>/dev/null; true',
-                           "files-holding", text], timeout=600)   # root's home holds the venvs: minutes on a loaded machine
+    """The files under the folders a run writes to that hold text and were created or changed since SCAN_STAMP: the
+    Server's folders, /run, /var/tmp, root's home (not /tmp: a lab host shares it with the machine, where the checkout
+    and its cluster.yml may live). Only those files are read: root's home also holds the machine's toolchains
+    (gigabytes, minutes to read on a loaded machine), which no run writes to."""
+    proc = lab_exec(node, ["sh", "-c", 'find /run /var/tmp /var/opt/drwcs /etc/opt /root -type f -cnewer "$2" -print0 2>/dev/null '
+                                       '| xargs -0 -r grep -lF -D skip -e "$1" 2>/dev/null; true',
+                           "files-holding", text, SCAN_STAMP], timeout=300)
     assert proc.returncode == 0, proc.stderr
     return sorted(proc.stdout.split())
 
@@ -201,11 +209,15 @@ def test_a_run_killed_inside_the_database_initialisation_leaves_no_secret_file_a
     is killed - SIGKILL to the controller's whole process group, its "always" cleanup never runs - while the primary
     holds the run's private copy of drwcsd.conf with the database password, before drwcsd initdb. The next run (the
     stale run lock broken as its refusal says) removes the leftovers and says so, initialises the common database and
-    converges; afterwards no file on any node but drwcsd.conf holds the database password that did not before."""
+    converges; afterwards the only file on any node that the two runs created or changed and that holds the database
+    password is drwcsd.conf."""
     assert common_tables(lab_exec, lab_groups) == 0, "the common database should still be empty here"
     password = yaml.safe_load(open(CLUSTER_VARS, encoding="utf-8"))["all"]["vars"]["drweb_db_password"]  # pylint: disable=consider-using-with
-    # what holds the password before this test's runs (an earlier module may have left files the wipe does not remove)
-    before = {node: set(files_holding(lab_exec, node, password)) for node in NODES}
+    # the files this test's runs create or change are the ones searched for the password (an earlier module may have
+    # left files the wipe does not remove; they are not this test's)
+    for node in NODES:
+        proc = lab_exec(node, "touch %s" % SCAN_STAMP)
+        assert proc.returncode == 0, proc.stderr
     # (each task's banner printed when the task starts, not with its first result)
     killed = start_playbook(SITE, lab_inventory, ANSIBLE_DISPLAY_SKIPPED_HOSTS="1")
     watchdog = threading.Timer(600, os.killpg, (killed.pid, signal.SIGKILL))   # bounded: never outlives 10 min
@@ -224,7 +236,7 @@ def test_a_run_killed_inside_the_database_initialisation_leaves_no_secret_file_a
         killed.communicate(timeout=60)
     assert INITIALISATION_UNDER_WAY in "".join(seen), "site.yml never reached the initialisation:\n" + "".join(seen)[-4000:]
     # what the killed run left: the private copy of drwcsd.conf with the database password, the common database empty
-    left = set(files_holding(lab_exec, "node1", password)) - before["node1"]
+    left = set(files_holding(lab_exec, "node1", password))
     assert left == {"%s/drwcsd.conf" % SECRET_DIR}, left
     assert common_tables(lab_exec, lab_groups) == 0, "drwcsd initdb ran before the kill"
 
@@ -235,7 +247,7 @@ def test_a_run_killed_inside_the_database_initialisation_leaves_no_secret_file_a
     assert common_tables(lab_exec, lab_groups) > 0, "the common database was not initialised"
     assert "initdb: database initialised" in lab_exec("node1", "cat %s" % LOG).stdout
     for node in NODES:
-        added = set(files_holding(lab_exec, node, password)) - before[node]
+        added = set(files_holding(lab_exec, node, password))
         assert added == {"/var/opt/drwcs/etc/drwcsd.conf"}, (node, added)
         assert lab_exec(node, "test -e %s" % SECRET_DIR).returncode != 0, node
         assert lab_exec(node, "sh /etc/init.d/drwcsd status >/dev/null 2>&1").returncode == 0, "%s does not run" % node
