@@ -7,8 +7,8 @@ INVENTORY := tests/lab/state/inventory.yml
 DOCSITE := .build/docsite
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-# Python bytecode kept (beside the sources; .gitignore keeps __pycache__ out of git): ansible-core loads every filter
-# file of the collection again in each worker process (docs/performance.md)
+# Python bytecode kept (beside the sources; .gitignore keeps __pycache__ out of git): ansible-playbook's main process
+# loads the collection's filter files, and so does each worker of a playbook without the preflight (docs/performance.md)
 unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help setup lab lab-down packages demo report test lint sanity galaxy units unit integration molecule collection docs clean

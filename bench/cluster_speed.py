@@ -73,8 +73,8 @@ def lab(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
 
 def env(profile: bool) -> dict:
     # Python's default, bytecode kept: what an administrator's controller does; --no-bytecode: none written, as on a
-    # controller with PYTHONDONTWRITEBYTECODE (the collection is then compiled in every worker, unless bytecode written
-    # earlier is still beside its sources)
+    # controller with PYTHONDONTWRITEBYTECODE (the collection's filters and every library are then compiled again on
+    # every run, unless bytecode written earlier is still beside their sources)
     result = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                   PATH=str(BIN) + os.pathsep + os.environ.get("PATH", ""))
     result.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -64,10 +64,11 @@ def environment() -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = "%s:%s" % (VENV_BIN, env.get("PATH", ""))
     env["ANSIBLE_CONFIG"] = str(REPO / "ansible.cfg")
-    # Bytecode kept (Python's default): ansible-core loads every filter file of the collection again in each worker
-    # process, and without bytecode each worker compiles them all (docs/performance.md). It goes beside the sources,
-    # where .gitignore keeps __pycache__ out of git, ansible-galaxy's build leaves it out and the sanity tree (copied from
-    # git ls-files) never sees it. Not PYTHONPYCACHEPREFIX: that makes Python ignore the venv's own bytecode too.
+    # Bytecode kept (Python's default): without it every process compiles what it imports - ansible-playbook's main
+    # process the collection's filters (the preflight loads them there once), each worker of a playbook without the
+    # preflight (a role's own playbook, Molecule) those filters again, and every library (docs/performance.md). It
+    # goes beside the sources, where .gitignore keeps __pycache__ out of git, ansible-galaxy's build leaves it out and
+    # the sanity tree (copied from git ls-files) never sees it. Not PYTHONPYCACHEPREFIX: that makes Python ignore the venv's own bytecode too.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("ANSIBLE_COLLECTIONS_PATH", None)
     return env

@@ -226,8 +226,8 @@ class PlaybookRun:
 def ansible_environment(**overrides: str) -> dict:
     """Environment for ansible-* commands run from the checkout (its ansible.cfg, this venv, no colour)."""
     env = dict(os.environ)
-    # bytecode kept, as in tests/run_tests.py's stages (each Ansible worker would otherwise compile every filter file of
-    # the collection again)
+    # bytecode kept, as in tests/run_tests.py's stages (the main process, and each worker of a playbook that plays the
+    # roles without the preflight, would otherwise compile the collection's filter files again)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
                PATH=_BIN + os.pathsep + env.get("PATH", ""))
