@@ -35,7 +35,7 @@ options:
     type: dict
     required: true
   xpaths:
-    description: The managed paths, C(drwcsd.passwd_salt) and C(download.server) (the config role's xpaths.yml.j2).
+    description: The managed paths, C(drwcsd.passwd_salt) and C(download.server) (drweb.cluster.config_element_paths).
     type: dict
     required: true
   expected_server_address:

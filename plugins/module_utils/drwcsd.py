@@ -146,6 +146,23 @@ CLUSTER_PROTOCOL_NAME = 'CLUSTER'
 DOWNLOAD_SERVER_TAG = 'server'
 DOWNLOAD_SERVER_HOST_ATTRIBUTE = 'host'
 DOWNLOAD_SERVER_PORT_ATTRIBUTE = 'port'
+# The root elements of the two files, and the elements of drwcsd.conf the config role merges (paths relative to the
+# root): the cluster section (the Cluster tab's fields, CONFIRMED by the Administrator Manual; the names are not
+# public), the protocols list and the database section (its <pgsql>/<sqlite> above).
+CONFIG_ROOT_TAG = 'drwcsd'
+DOWNLOAD_ROOT_TAG = 'download-config'
+CONFIG_CLUSTER_XPATH = 'cluster'
+CONFIG_PROTOCOLS_XPATH = 'protocols'
+CONFIG_DATABASE_XPATH = 'database'
+# Every element the config role manages, by file and by absolute path (drweb.cluster.xml_fragments syntax); the filter
+# drweb.cluster.config_element_paths gives it to the role.
+CONFIG_MANAGED_ELEMENTS = {
+    'drwcsd': {'cluster': '/%s/%s' % (CONFIG_ROOT_TAG, CONFIG_CLUSTER_XPATH),
+               'protocols': '/%s/%s' % (CONFIG_ROOT_TAG, CONFIG_PROTOCOLS_XPATH),
+               'passwd_salt': '/%s/%s' % (CONFIG_ROOT_TAG, CONFIG_PASSWD_SALT_XPATH),
+               'database': '/%s/%s' % (CONFIG_ROOT_TAG, CONFIG_DATABASE_XPATH)},
+    'download': {'server': '/%s/%s' % (DOWNLOAD_ROOT_TAG, DOWNLOAD_SERVER_TAG)},
+}
 
 # ---------------------------------------------------------------------------------------------------------------
 # Command line (drwcsd and drwsign)
@@ -659,6 +676,17 @@ TOUCH_POINTS = (
      'the common Server address in download.conf is CONFIRMED [S12]; the element is ' + _DOUBLE),
     ('DOWNLOAD_SERVER_HOST_ATTRIBUTE', 'xml', DOWNLOAD_SERVER_HOST_ATTRIBUTE, GUESS, _DOUBLE),
     ('DOWNLOAD_SERVER_PORT_ATTRIBUTE', 'xml', DOWNLOAD_SERVER_PORT_ATTRIBUTE, GUESS, _DOUBLE),
+    ('CONFIG_ROOT_TAG', 'xml', CONFIG_ROOT_TAG, GUESS, 'the file is CONFIRMED [S4]; its root element is ' + _DOUBLE),
+    ('DOWNLOAD_ROOT_TAG', 'xml', DOWNLOAD_ROOT_TAG, GUESS, 'the file is CONFIRMED [S12]; its root element is ' + _DOUBLE),
+    ('CONFIG_CLUSTER_XPATH', 'xml', CONFIG_CLUSTER_XPATH, GUESS,
+     'the Cluster tab\'s fields are CONFIRMED [S40]; the section\'s name is ' + _DOUBLE),
+    ('CONFIG_PROTOCOLS_XPATH', 'xml', CONFIG_PROTOCOLS_XPATH, GUESS,
+     'the Modules tab\'s cluster protocol flag is CONFIRMED [S12]; its XML form is ' + _DOUBLE),
+    ('CONFIG_DATABASE_XPATH', 'xml', CONFIG_DATABASE_XPATH, GUESS,
+     'the database settings [S16]; the section\'s name is ' + _DOUBLE),
+    ('CONFIG_MANAGED_ELEMENTS', 'xml', ', '.join(sorted(path for paths in CONFIG_MANAGED_ELEMENTS.values()
+                                                        for path in paths.values())), GUESS,
+     'made of the names above: passwd-salt is CONFIRMED [S4], the others ' + _DOUBLE),
     ('PGSQL_DEFAULT_PORT', 'network', str(PGSQL_DEFAULT_PORT), INFERENCE, 'PostgreSQL\'s default port'),
     ('PGSQL_SSL_MODES', 'network', ', '.join(PGSQL_SSL_MODES), CONFIRMED,
      'libpq\'s sslmode values [S42]; how the Server takes them is CONFIG_PGSQL_SSLMODE_ATTRIBUTE'),
