@@ -4,14 +4,14 @@
 """`ansible-doc drweb.cluster.<module>` renders for every module, and `ansible-doc -t filter` for every filter: what a
 user types to read the documentation must work (DOCUMENTATION parses, the options and return values are there).
 
-One ansible-doc run per plugin type renders every plugin of that type (as `ansible-doc -t filter a b c` does for a
-user), and each plugin's test reads its own section of that output: one run costs about as much as one plugin's (the
-start of ansible-core dominates), and a plugin that does not render is still named by its own test (when that run fails, or
-has no section of a plugin, or warns naming it, the plugin's test renders it alone)."""
+One ansible-doc run per plugin type, when the file is collected, renders every plugin of that type (as
+`ansible-doc -t filter a b c` does for a user), and each plugin's test reads its own section of that output: one run
+costs about as much as one plugin's (the start of ansible-core dominates), and a plugin that does not render is still
+named by its own test (when that run fails, or has no section of a plugin, or warns naming it, the plugin's test
+renders it alone)."""
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import subprocess
@@ -43,8 +43,7 @@ def test_the_collection_has_modules_and_filters():
     assert 'multicast_matrix' in FILTERS and 'repository_drift' in FILTERS
 
 
-@functools.lru_cache(maxsize=None)
-def rendered(plugin_type):
+def render_all(plugin_type):
     """ansible-doc of every plugin of plugin_type at once: (its sections by plugin name, stderr, exit code)."""
     names = {'module': MODULES, 'filter': FILTERS, 'lookup': LOOKUPS}[plugin_type]
     proc = ansible_doc('-t', plugin_type, *['drweb.cluster.%s' % name for name in names])
@@ -56,6 +55,16 @@ def rendered(plugin_type):
         if match:
             sections[match.group(1)] = part
     return sections, proc.stderr, proc.returncode
+
+
+# Rendered when this file is collected, not by the first test that needs it: ansible-test units runs every test in a
+# process forked for it (pytest-forked), so what one test cached would be lost to the next, while what the collecting
+# process holds every forked test inherits.
+RENDERED = dict((plugin_type, render_all(plugin_type)) for plugin_type in ('module', 'filter', 'lookup'))
+
+
+def rendered(plugin_type):
+    return RENDERED[plugin_type]
 
 
 def assert_rendered(plugin_type, name, headings):
