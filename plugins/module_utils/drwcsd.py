@@ -109,9 +109,9 @@ INIT_VERB_STATUS = 'status'
 INIT_VERB_EXPORTDB = 'exportdb'
 
 # ---------------------------------------------------------------------------------------------------------------
-# drwcsd.conf and download.conf (XML): what server_facts reads and what the config role's filters decide on. The other
-# XML names the config role writes live in its templates, next to what it writes; reading and deciding need names too,
-# so those are registered here (paths relative to the root element).
+# drwcsd.conf and download.conf (XML): what server_facts reads, what the config role's filters decide on, and the paths
+# of the elements the config role manages (relative to the root element). The element and attribute names inside a
+# section the config role renders live in its templates, next to what it writes.
 # ---------------------------------------------------------------------------------------------------------------
 CONFIG_ID_XPATH = 'id'
 CONFIG_NAME_XPATH = 'name'

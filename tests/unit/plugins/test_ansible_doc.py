@@ -27,6 +27,7 @@ COLLECTIONS = ROOT.parents[2]        # the folder that holds ansible_collections
 MODULES = sorted(path.stem for path in (ROOT / 'plugins' / 'modules').glob('*.py') if not path.stem.startswith('_'))
 FILTERS = sorted(path.stem for path in (ROOT / 'plugins' / 'filter').glob('*.py') if 'DOCUMENTATION = ' in path.read_text())
 LOOKUPS = sorted(path.stem for path in (ROOT / 'plugins' / 'lookup').glob('*.py') if 'DOCUMENTATION = ' in path.read_text())
+PLUGINS = {'module': MODULES, 'filter': FILTERS, 'lookup': LOOKUPS}
 
 
 def ansible_doc(*args):
@@ -45,8 +46,7 @@ def test_the_collection_has_modules_and_filters():
 
 def render_all(plugin_type):
     """ansible-doc of every plugin of plugin_type at once: (its sections by plugin name, stderr, exit code)."""
-    names = {'module': MODULES, 'filter': FILTERS, 'lookup': LOOKUPS}[plugin_type]
-    proc = ansible_doc('-t', plugin_type, *['drweb.cluster.%s' % name for name in names])
+    proc = ansible_doc('-t', plugin_type, *['drweb.cluster.%s' % name for name in PLUGINS[plugin_type]])
     # each plugin's text starts with a line "> MODULE drweb.cluster.<name> (<path>)" (FILTER, LOOKUP for the others)
     parts = re.split(r'^(?=> %s drweb\.cluster\.)' % plugin_type.upper(), proc.stdout, flags=re.MULTILINE)
     sections = {}
@@ -60,15 +60,11 @@ def render_all(plugin_type):
 # Rendered when this file is collected, not by the first test that needs it: ansible-test units runs every test in a
 # process forked for it (pytest-forked), so what one test cached would be lost to the next, while what the collecting
 # process holds every forked test inherits.
-RENDERED = dict((plugin_type, render_all(plugin_type)) for plugin_type in ('module', 'filter', 'lookup'))
-
-
-def rendered(plugin_type):
-    return RENDERED[plugin_type]
+RENDERED = dict((plugin_type, render_all(plugin_type)) for plugin_type in PLUGINS)
 
 
 def assert_rendered(plugin_type, name, headings):
-    sections, stderr, returncode = rendered(plugin_type)
+    sections, stderr, returncode = RENDERED[plugin_type]
     named = [line for line in stderr.splitlines() if 'drweb.cluster.%s' % name in line]
     if returncode != 0 or named or name not in sections:
         # the run of every plugin failed, or not for this one alone: this plugin rendered alone says whether it is this one
@@ -81,12 +77,12 @@ def assert_rendered(plugin_type, name, headings):
         assert heading in sections[name], '%s: no %s in ansible-doc output:\n%s' % (name, heading, sections[name][:500])
 
 
-@pytest.mark.parametrize('plugin_type', ['module', 'filter', 'lookup'])
+@pytest.mark.parametrize('plugin_type', sorted(PLUGINS))
 def test_ansible_doc_renders_each_plugin_type_without_a_warning(plugin_type):
-    sections, stderr, returncode = rendered(plugin_type)
+    sections, stderr, returncode = RENDERED[plugin_type]
     assert returncode == 0, stderr
     assert 'ERROR' not in stderr and '[WARNING]' not in stderr, stderr
-    assert sorted(sections) == {'module': MODULES, 'filter': FILTERS, 'lookup': LOOKUPS}[plugin_type], sorted(sections)
+    assert sorted(sections) == PLUGINS[plugin_type], sorted(sections)
 
 
 @pytest.mark.parametrize('module', MODULES)
