@@ -40,6 +40,8 @@ options:
     - The host's operating system family (C(ansible_facts.os_family)), to name the packages. C(Debian) (Debian,
       Ubuntu) and C(RedHat) (RHEL, Rocky, AlmaLinux, CentOS Stream) are known; for another family RV(packages) names
       nothing and RV(unpackaged) lists everything missing.
+    - Empty - the facts were not gathered - the module reads it from C(/etc/os-release) (C(ID), then C(ID_LIKE)), so
+      that a host with everything present costs no fact gathering; RV(os_family) returns the family used.
     type: str
     default: ''
   python_modules:
@@ -122,6 +124,12 @@ refusal:
   sample: >-
     cryptography for the Python interpreter /usr/bin/python3 (server): install the packages python3-cryptography
     (drweb_prerequisites_install is false, so nothing was installed). Nothing was changed.
+os_family:
+  description: The family RV(packages) are named for - O(os_family), or the one read from C(/etc/os-release) when that was
+    empty (C(Debian), C(RedHat); empty for another system).
+  returned: always
+  type: str
+  sample: Debian
 python:
   description: The interpreter that ran the module (the one the collection's other modules run with), and its version.
   returned: always
@@ -151,6 +159,35 @@ PACKAGES = {
     'RedHat': {'psycopg|psycopg2': 'python3-psycopg2', 'cryptography': 'python3-cryptography',
                'dns': 'python3-dns', 'dig': 'bind-utils'},
 }
+
+
+# /etc/os-release IDs (ID, then each of ID_LIKE) -> the family Ansible's facts give them (ansible_facts.os_family)
+OS_RELEASE_FAMILIES = {'debian': 'Debian', 'ubuntu': 'Debian', 'rhel': 'RedHat', 'centos': 'RedHat', 'fedora': 'RedHat',
+                       'rocky': 'RedHat', 'almalinux': 'RedHat', 'ol': 'RedHat'}
+OS_RELEASE = '/etc/os-release'
+
+
+def os_family_from_os_release(text):
+    """The family of an /etc/os-release text: its ID first, then its ID_LIKE entries; '' when none is known."""
+    values = {}
+    for line in text.splitlines():
+        name, sep, value = line.strip().partition('=')
+        if sep and not name.startswith('#'):
+            values[name.strip()] = value.strip().strip('"').strip("'")
+    for distribution in [values.get('ID', '')] + values.get('ID_LIKE', '').split():
+        family = OS_RELEASE_FAMILIES.get(distribution.lower())
+        if family:
+            return family
+    return ''
+
+
+def read_os_family(path=None):
+    """The host's family from its os-release file ('' when it cannot be read)."""
+    try:
+        with open(path or OS_RELEASE) as handle:
+            return os_family_from_os_release(handle.read())
+    except (IOError, OSError):
+        return ''
 
 
 def import_any(entry):
@@ -243,12 +280,13 @@ def main():
     )
     python_entries, command_names = wanted(module.params['duties'], module.params['python_modules'], module.params['commands'])
     missing, found = check(module, python_entries, command_names)
-    packages, unpackaged = packages_for(missing, module.params['os_family'])
+    os_family = module.params['os_family'] or read_os_family()
+    packages, unpackaged = packages_for(missing, os_family)
     described = [LABELS.get(entry, entry.replace('|', ' or ')) for entry in missing]
-    reason = refusal(described, packages, unpackaged, module.params['os_family'], module.params['install'], sys.executable,
+    reason = refusal(described, packages, unpackaged, os_family, module.params['install'], sys.executable,
                      module.params['duties'])
     module.exit_json(changed=False, missing=missing, described=described, found=found, packages=packages, unpackaged=unpackaged,
-                     refusal=reason, python=dict(executable=sys.executable, version=platform.python_version()))
+                     refusal=reason, os_family=os_family, python=dict(executable=sys.executable, version=platform.python_version()))
 
 
 if __name__ == '__main__':

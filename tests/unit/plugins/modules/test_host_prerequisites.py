@@ -112,3 +112,39 @@ def test_what_no_package_provides_is_refused_even_when_installing():
 def test_nothing_missing_is_never_refused():
     assert host_prerequisites.refusal([], [], [], 'Debian', False, '/usr/bin/python3', ['server']) == ''
     assert run_module(host_prerequisites, dict(python_modules=['os'], install=False))['refusal'] == ''
+
+
+DEBIAN_12 = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n'
+UBUNTU_22 = 'NAME="Ubuntu"\nVERSION_ID="22.04"\nID=ubuntu\nID_LIKE=debian\n'
+ROCKY_9 = 'NAME="Rocky Linux"\nID="rocky"\nID_LIKE="rhel centos fedora"\nVERSION_ID="9.4"\n'
+ALMA_9 = 'NAME="AlmaLinux"\nID="almalinux"\nID_LIKE="rhel centos fedora"\n'
+MINT = 'NAME="Linux Mint"\nID=linuxmint\nID_LIKE="ubuntu debian"\n'
+ARCH = 'NAME="Arch Linux"\nID=arch\n'
+
+
+def test_the_family_is_read_from_os_release_as_the_facts_name_it():
+    # what ansible_facts.os_family says on those systems: the packages are named for the same family
+    assert host_prerequisites.os_family_from_os_release(DEBIAN_12) == 'Debian'
+    assert host_prerequisites.os_family_from_os_release(UBUNTU_22) == 'Debian'
+    assert host_prerequisites.os_family_from_os_release(MINT) == 'Debian'          # by ID_LIKE
+    assert host_prerequisites.os_family_from_os_release(ROCKY_9) == 'RedHat'
+    assert host_prerequisites.os_family_from_os_release(ALMA_9) == 'RedHat'
+    assert host_prerequisites.os_family_from_os_release('# comment\nID="rhel"\n') == 'RedHat'
+    # unknown or unreadable: no family, so what is missing is refused as unpackaged, naming the unknown family
+    assert host_prerequisites.os_family_from_os_release(ARCH) == ''
+    assert host_prerequisites.os_family_from_os_release('') == ''
+    assert host_prerequisites.read_os_family('/nonexistent/os-release') == ''
+
+
+def test_without_os_family_the_module_names_the_packages_of_the_os_release_family(tmp_path, monkeypatch):
+    monkeypatch.setenv('PATH', str(tmp_path))
+    release = tmp_path / 'os-release'
+    release.write_text(ROCKY_9)
+    monkeypatch.setattr(host_prerequisites, 'OS_RELEASE', str(release))
+    result = run_module(host_prerequisites, dict(commands=['dig'], install=False))
+    assert result['os_family'] == 'RedHat'
+    assert result['missing'] == ['dig'] and result['packages'] == ['bind-utils']
+    assert 'install the packages bind-utils' in result['refusal']
+    # a family given (the gathered facts) is used as it is, the file is not asked
+    given = run_module(host_prerequisites, dict(commands=['dig'], os_family='Debian', install=False))
+    assert given['os_family'] == 'Debian' and given['packages'] == ['bind9-dnsutils']
