@@ -131,6 +131,12 @@ _value:
     restart_reasons:
       description: Server -> the reason given with its restart (the likely cause, for the message when it does not serve again).
       type: dict
+    acts:
+      description:
+        - Whether the role installs, starts or restarts anything on the play's hosts - a play host without the Server,
+          a member to start, a Server that does not serve. Every host of the play enters the acting steps together
+          (the restarts roll over them in order) or none does - on a converged cluster, one skipped step.
+      type: bool
     read_current:
       description: The members whose read holds for the later roles (read and installed).
       type: list
@@ -261,8 +267,10 @@ def install_plan(data):
             reasons[node] = _not_serving_reason(server)
             errors[node] = web_api.get('error')
     read_current = [node for node in members if _mapping(servers.get(node)).get('installed')]
+    to_install = [node for node in play_hosts if node in servers and not _mapping(servers[node]).get('installed')]
+    acts = bool(to_install or [node for node in start if node in play_hosts] or not_serving)
     return dict(table=table, problems=problems, failure=failure, start=start, not_serving=not_serving,
-                not_serving_errors=errors, restart_reasons=reasons, read_current=read_current, package=package)
+                not_serving_errors=errors, restart_reasons=reasons, acts=acts, read_current=read_current, package=package)
 
 
 class FilterModule(object):

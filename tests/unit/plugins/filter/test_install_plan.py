@@ -43,6 +43,7 @@ def test_a_converged_cluster_refuses_nothing_starts_nothing_restarts_nothing():
     assert decided['problems'] == [] and decided['failure'] == ''
     assert decided['start'] == [] and decided['not_serving'] == [] and decided['restart_reasons'] == {}
     assert decided['read_current'] == MEMBERS
+    assert decided['acts'] is False    # the acting steps are one skipped include
     assert decided['table'][0].split()[:2] == ['node', 'version']
     assert [line.split()[0] for line in decided['table'][1:]] == MEMBERS
 
@@ -222,3 +223,20 @@ def test_the_package_problem_and_the_cluster_s_refusals_are_named_in_one_failure
     assert decided['failure'][0].startswith('drweb_version is 13.00.0 but drweb_package ')
     assert 'Refusing to install: every Server must run drweb_version=13.00.0, but node2 run(s) another' in decided['failure'][0]
     assert decided['failure'][1:] == decided['table']
+
+
+@pytest.mark.parametrize('servers, play_hosts, check_mode, acts', [
+    # a node to install (in check mode too: the install is predicted), a stopped Server, one that does not serve
+    ({'node3': dict(installed=False, running=False)}, MEMBERS, False, True),
+    ({'node3': dict(installed=False, running=False)}, MEMBERS, True, True),
+    ({'node2': server(running=False)}, MEMBERS, False, True),
+    ({'node2': server(web_api=dict(status='error', error='summary.ds refused: database unavailable',
+                                   database_unavailable=True))}, MEMBERS, False, True),
+    # the node that needs it is outside this run (--limit): nothing for this play's hosts to do
+    ({'node3': dict(installed=False, running=False)}, ['node1', 'node2'], False, False),
+    ({'node2': server(running=False)}, ['node1', 'node3'], False, False),
+])
+def test_the_role_acts_when_a_host_of_the_play_is_to_install_start_or_restart(servers, play_hosts, check_mode, acts):
+    everyone = dict((node, server()) for node in MEMBERS)
+    everyone.update(servers)
+    assert plan(everyone, play_hosts=play_hosts, check_mode=check_mode)['acts'] is acts
