@@ -25,8 +25,8 @@ def test_a_converged_role_and_database_need_neither_step():
 
 
 def test_nothing_there_yet_needs_both_steps():
-    assert plan(dict(superuser=None, login=None, owner=None, encoding=None)) == {'problems': [], 'role': True,
-                                                                                  'database': True}
+    nothing = dict(superuser=None, login=None, owner=None, encoding=None)
+    assert plan(nothing) == {'problems': [], 'role': True, 'database': True}
 
 
 def test_a_failed_read_runs_both_steps_so_that_the_failed_login_is_named():
@@ -46,8 +46,8 @@ def test_a_read_without_the_login_column_never_skips_the_role_step():
 
 
 def test_a_role_without_its_database_creates_only_the_database():
-    assert plan(dict(superuser=False, login=True, owner=None, encoding=None)) == {'problems': [], 'role': False,
-                                                                                  'database': True}
+    role_only = dict(superuser=False, login=True, owner=None, encoding=None)
+    assert plan(role_only) == {'problems': [], 'role': False, 'database': True}
 
 
 @pytest.mark.parametrize('found, tables, reason', [
