@@ -16,8 +16,8 @@ description:
   - The database role's C(prepare) entry point reads, before it creates or alters anything, the Servers' PostgreSQL role
     (whether it exists, may log in, is a superuser) and the database C(drweb_db_name) (its owner and encoding), then the
     existing database's tables.
-  - C(problems) is what M(drweb.cluster.existing_database_problems) refuses (a superuser role, another application's
-    database, another encoding, foreign tables).
+  - C(problems) is what P(drweb.cluster.existing_database_problems#filter) refuses (a superuser role, another
+    application's database, another encoding, foreign tables).
   - C(role) is true unless the read shows the role existing with C(LOGIN) - the only attribute the entry point sets; it
     never changes an existing role's password. C(database) is true unless the read shows the database, owned by
     C(drweb_db_user) (any other owner is refused). On a converged cluster both are false and neither step runs; when the
